@@ -1,0 +1,1 @@
+"""The `sinergi` command: runs the whole system, manages clients, imports and generates data."""

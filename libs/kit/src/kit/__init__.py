@@ -1,0 +1,1 @@
+"""Cross-cutting mechanisms shared by the gateway and the services: no tables, no domain words."""

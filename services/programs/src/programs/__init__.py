@@ -1,0 +1,1 @@
+"""The programs service: Owns agencies (OPD), programmes, enrolments, deliveries, spending and partners."""

@@ -1,0 +1,5 @@
+"""Every table of the reporting schema, gathered for Alembic."""
+
+from reporting.database import Base
+
+__all__ = ["Base"]

@@ -1,0 +1,11 @@
+"""The targeting schema's declarative base."""
+
+from sqlalchemy.orm import DeclarativeBase
+
+from kit.database import schema_metadata
+
+SCHEMA = "targeting"
+
+
+class Base(DeclarativeBase):
+    metadata = schema_metadata(SCHEMA)
