@@ -1,0 +1,1 @@
+"""Agencies (OPD): the provincial and district bodies that run programmes."""

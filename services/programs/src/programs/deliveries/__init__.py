@@ -1,0 +1,1 @@
+"""Deliveries (realisasi): what an enrolled household received from a programme, when and how much."""

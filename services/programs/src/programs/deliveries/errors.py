@@ -1,0 +1,5 @@
+from kit.problems import UnprocessableError
+
+
+class InvalidDeliveriesError(UnprocessableError):
+    slug, title = "invalid-deliveries", "Invalid deliveries"

@@ -1,0 +1,1 @@
+"""Enrolments: households (or persons) taken into a programme, each checked against the registry."""

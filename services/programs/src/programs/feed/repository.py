@@ -1,0 +1,60 @@
+"""All SQL on the feed: appending in a change's transaction, and reading it by cursor.
+
+Why a lock: a reader that follows `next_after` must never skip an entry, so an entry may only become
+visible after every entry with a smaller `seq`. Sequence values are handed out when rows are inserted but
+become visible when their transactions commit, in any order. Filtering on `txid < pg_snapshot_xmin(...)`
+is not enough on its own: a transaction that took its xid early (an idempotency-key row, an enrolment
+insert) and appends its entries late gets a larger `seq` than a younger transaction still in progress,
+commits first, and the reader moves past the younger one's smaller `seq` for good. So writers append under
+a transaction-scoped advisory lock held to their commit: `seq` order is commit order, and what a reader sees
+is always a prefix. Appends happen last in each transaction, so the lock is held only for the append and
+the commit, and no row lock is ever taken while it is held.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Select, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from kit.auth import Principal
+from programs.access import inside_or_above
+from programs.feed.models import FeedEntry, FeedEventType
+
+# pg_advisory_xact_lock key of the programs feed (bytes of "pgmsfeed"); no other lock in the database uses it.
+FEED_LOCK_KEY = 0x70676D7366656564
+
+
+class FeedRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def lock(self) -> None:
+        """Serialise appends until this transaction commits (see the module docstring)."""
+        await self.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FEED_LOCK_KEY})
+
+    async def append(self, type_: FeedEventType, entity_id: str, region_code: str, data: dict[str, Any]) -> None:
+        await self.lock()
+        self.session.add(FeedEntry(type=type_.value, entity_id=entity_id, region_code=region_code, data=data))
+        await self.session.flush()
+
+    async def append_many(self, type_: FeedEventType, entries: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
+        """One multi-row INSERT for a batch of (entity_id, region_code, data)."""
+        if not entries:
+            return
+        await self.lock()
+        await self.session.execute(
+            FeedEntry.__table__.insert(),
+            [{"type": type_.value, "entity_id": e, "region_code": r, "data": d} for e, r, d in entries],
+        )
+
+    async def read(self, principal: Principal, *, after: int, limit: int) -> Sequence[FeedEntry]:
+        query: Select[tuple[FeedEntry]] = (
+            select(FeedEntry)
+            .where(FeedEntry.seq > after, inside_or_above(FeedEntry.region_code, principal))
+            .order_by(FeedEntry.seq)
+            .limit(limit)
+        )
+        return (await self.session.scalars(query)).all()

@@ -1,0 +1,38 @@
+"""GET /api/v1/feeds/programs: every change of the programs service, in order, by cursor."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from kit.database import SessionDep
+from kit.pagination import Limit
+from kit.problems import problem_responses
+from programs.access import Reader
+from programs.feed.repository import FeedRepository
+from programs.feed.schemas import FeedItem, FeedPage
+
+router = APIRouter(prefix="/api/v1/feeds/programs", tags=["feed"])
+
+FEED_RULES = """\
+Entries in `seq` order: `agency.created`, `agency.updated`, `partner.created`, `program.created`,
+`program.updated`, `enrollment.created`, `delivery.created`, `spending.recorded`. Each carries the record as it
+stands after the change (programmes with their agency's region and level; enrolments with `household_id` and
+`region_code`; deliveries with `delivered_on` and `value_idr`; spending with `period` and `amount_idr`), enough
+to mirror it. Restricted to the caller's region: agency, partner, programme and spending entries inside the
+token's region or above it, enrolment and delivery entries of households inside it; so the `seq` values a client
+sees may jump. `seq` only grows, and an entry becomes visible only after every entry with a smaller `seq`, so a
+reader following `next_after` never misses one, even while writers commit concurrently.
+"""
+
+
+@router.get("", response_model=FeedPage, summary="Read the programs change feed",
+            description=FEED_RULES, responses=problem_responses(401, 403, 422))
+async def read_feed(
+    session: SessionDep, principal: Reader, after: Annotated[int, Query(ge=0)] = 0, limit: Limit = 50
+) -> FeedPage:
+    # Reading needs no rules beyond the region filter the repository applies, so no service layer in between.
+    entries = await FeedRepository(session).read(principal, after=after, limit=limit)
+    items = [FeedItem.model_validate(e) for e in entries]
+    return FeedPage(items=items, next_after=items[-1].seq if items else after)

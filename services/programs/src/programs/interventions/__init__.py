@@ -1,0 +1,1 @@
+"""Interventions: one household's enrolments and deliveries across every programme."""

@@ -1,0 +1,1 @@
+"""Spending (realisasi anggaran): what a programme spent per month of its fiscal year."""
