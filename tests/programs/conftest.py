@@ -45,12 +45,12 @@ class Committing:
         self.client = client
         self.agency_ids: list[str] = []
         self.program_ids: list[str] = []
-        self.feed_seqs: list[int] = []
+        self.feed_entity_ids: list[str] = []
 
     async def clean(self, connection: AsyncConnection) -> None:
-        params = {"programs": self.program_ids, "agencies": self.agency_ids, "seqs": self.feed_seqs}
+        params = {"programs": self.program_ids, "agencies": self.agency_ids, "entities": self.feed_entity_ids}
         for statement in (
-            "DELETE FROM programs.feed_entry WHERE seq = ANY(:seqs) OR entity_id = ANY(:agencies) "
+            "DELETE FROM programs.feed_entry WHERE entity_id = ANY(:entities) OR entity_id = ANY(:agencies) "
             "OR entity_id = ANY(:programs) OR data->>'program_id' = ANY(:programs)",
             "DELETE FROM programs.enrollment WHERE program_id::text = ANY(:programs)",
             "DELETE FROM programs.program WHERE id::text = ANY(:programs)",
