@@ -87,7 +87,8 @@ class TestIssueToken:
             "grant_type": "client_credentials", "client_id": "a", "client_secret": "b", "extra": 1,
         })
         body = assert_problem(response, 422, "validation")
-        assert {"pointer": "/extra", "detail": "Extra inputs are not permitted"} in body["errors"]
+        expected = {"pointer": "/extra", "detail": "Extra inputs are not permitted", "code": "extra_forbidden"}
+        assert expected in body["errors"]
 
     async def test_other_media_types_are_415(self, gateway):
         response = await gateway.post("/api/v1/auth/token", content=b"x", headers={"content-type": "text/plain"})

@@ -29,10 +29,10 @@ def upgrade() -> None:
     schema='targeting'
     )
     op.create_table('region',
-    sa.Column('code', sa.String(length=13), nullable=False),
+    sa.Column('code', sa.String(length=13, collation='C'), nullable=False),
     sa.Column('name', sa.String(length=200), nullable=False),
     sa.Column('level', sa.String(length=10), nullable=False),
-    sa.Column('parent_code', sa.String(length=13), nullable=True),
+    sa.Column('parent_code', sa.String(length=13, collation='C'), nullable=True),
     sa.Column('bps_code', sa.String(length=10), nullable=True),
     sa.Column('decree_id', sa.Integer(), nullable=False),
     sa.Column('retired_by_decree_id', sa.Integer(), nullable=True),

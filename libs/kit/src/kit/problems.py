@@ -155,7 +155,10 @@ def _pointer(loc: Sequence[Any]) -> dict[str, str]:
 
 def validation_errors(errors: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
     # Only the message: pydantic's `input` would echo personal data (NIK, names) back into the response.
-    return [{**_pointer(e.get("loc", ())), "detail": str(e.get("msg", "invalid"))} for e in errors]
+    return [
+        {**_pointer(e.get("loc", ())), "detail": str(e.get("msg", "invalid")), "code": str(e.get("type", "invalid"))}
+        for e in errors
+    ]
 
 
 def install_problem_handlers(app: FastAPI) -> None:
@@ -216,6 +219,7 @@ PROBLEM_SCHEMA: dict[str, Any] = {
                     "parameter": {"type": "string"},
                     "in": {"type": "string"},
                     "detail": {"type": "string"},
+                    "code": {"type": "string", "description": "A stable machine-readable reason."},
                 },
                 "required": ["detail"],
             },

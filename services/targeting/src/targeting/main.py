@@ -5,6 +5,12 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from kit.app import create_service_app
+from targeting.audit.router import router as audit_router
+from targeting.feed.router import router as feed_router
+from targeting.households.lookup import router as lookup_router
+from targeting.households.router import router as households_router
+from targeting.people.router import router as people_router
+from targeting.regions.catalog import RegionCatalog
 from targeting.regions.router import router as regions_router
 from targeting.settings import TargetingSettings
 
@@ -12,14 +18,16 @@ DESCRIPTION = "Owns the DTKS registry: regions, households, members, imports, th
 
 
 def create_app(settings: TargetingSettings) -> FastAPI:
-    return create_service_app(
+    app = create_service_app(
         name="targeting",
         title="Sinergi targeting service",
         description=DESCRIPTION,
         settings=settings,
-        routers=[regions_router],
+        routers=[regions_router, lookup_router, households_router, people_router, feed_router, audit_router],
         body_limit_overrides={"/api/v1/imports": settings.import_max_bytes},
     )
+    app.state.region_catalog = RegionCatalog()
+    return app
 
 
 def create_app_from_env() -> FastAPI:

@@ -36,10 +36,10 @@ class Region(Base):
 
     __tablename__ = "region"
 
-    code: Mapped[str] = mapped_column(String(13), primary_key=True)
+    code: Mapped[str] = mapped_column(String(13, collation="C"), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     level: Mapped[str] = mapped_column(String(10), index=True)
-    parent_code: Mapped[str | None] = mapped_column(String(13), index=True)
+    parent_code: Mapped[str | None] = mapped_column(String(13, collation="C"), index=True)
     bps_code: Mapped[str | None] = mapped_column(String(10))
     decree_id: Mapped[int] = mapped_column(ForeignKey("region_decree.id"))
     retired_by_decree_id: Mapped[int | None] = mapped_column(ForeignKey("region_decree.id"))

@@ -47,10 +47,3 @@ class RegionRepository:
             query = query.where(and_(Region.code > after))
         rows = await self.session.execute(query.order_by(Region.code).limit(limit))
         return [(r[0], r[1]) for r in rows.all()]
-
-    async def existing_villages(self, codes: Sequence[str]) -> set[str]:
-        rows = await self.session.scalars(
-            select(Region.code).where(Region.code.in_(list(codes)), Region.level == "village",
-                                      Region.retired_by_decree_id.is_(None))
-        )
-        return set(rows.all())

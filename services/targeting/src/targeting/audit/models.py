@@ -1,0 +1,29 @@
+"""audit_event: append-only, written in the same transaction as the access it records."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import BigInteger, DateTime, Identity, Index, String, Uuid, func
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Mapped, mapped_column
+
+from targeting.database import Base
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        Index("ix_audit_event_client_id_id", "client_id", "id"),
+        Index("ix_audit_event_record_ids", "record_ids", postgresql_using="gin"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    client_id: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(48))
+    record_type: Mapped[str] = mapped_column(String(24))
+    record_ids: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(Uuid))
+    request_id: Mapped[str | None] = mapped_column(String(128))
+    pii_visible: Mapped[bool]

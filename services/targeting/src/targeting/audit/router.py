@@ -1,0 +1,50 @@
+"""GET /api/v1/audit: the personal-data audit trail, for administrators."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel
+
+from kit.auth import Principal, require
+from kit.database import SessionDep
+from kit.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
+from kit.problems import problem_responses
+from targeting.audit.repository import AuditRepository
+
+router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+
+
+class AuditEventRead(BaseModel):
+    id: int
+    at: datetime
+    client_id: str
+    action: str
+    record_type: str
+    record_ids: list[uuid.UUID]
+    request_id: str | None
+    pii_visible: bool
+
+
+@router.get("", response_model=Page[AuditEventRead], summary="Read the audit trail",
+            description="Who read or wrote which personal records, when; newest first. Needs the `admin` scope.",
+            responses=problem_responses(401, 403, 422))
+async def list_audit_events(
+    session: SessionDep,
+    _principal: Annotated[Principal, Depends(require("admin"))],
+    client_id: Annotated[str | None, Query(max_length=64)] = None,
+    record_id: uuid.UUID | None = None,
+    action: Annotated[str | None, Query(max_length=48)] = None,
+    since: datetime | None = None,
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> Page[AuditEventRead]:
+    key = decode_cursor(cursor, arity=1)
+    rows = await AuditRepository(session).list(
+        client_id=client_id, record_id=record_id, action=action, since=since,
+        before_id=int(key[0]) if key and str(key[0]).isdigit() else None, limit=limit + 1)
+    items = [AuditEventRead.model_validate(r, from_attributes=True) for r in rows[:limit]]
+    return Page[AuditEventRead](items=items, next_cursor=encode_cursor([items[-1].id]) if len(rows) > limit else None)

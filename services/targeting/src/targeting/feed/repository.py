@@ -1,0 +1,58 @@
+"""Writing to and reading from the registry change log.
+
+Ordering guarantee: a reader following `after` must never skip an entry, even when transactions that
+drew their sequence numbers in one order commit in another. Writers therefore append under a
+transaction-scoped advisory lock, as the last step before commit: sequence order is commit order, and
+an entry with a higher seq is never visible before one with a lower seq. Services append last so the
+lock is held only for the insert and the commit.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from targeting.feed.models import RegistryChange
+from targeting.households.repository import in_region
+
+# Any constant shared by every writer of this log; the value is arbitrary (it spells "regf").
+FEED_LOCK_KEY = 0x72656766
+
+
+async def lock_feed(session: AsyncSession) -> None:
+    await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FEED_LOCK_KEY})
+
+
+class FeedRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def append(self, entries: Sequence[dict[str, Any]]) -> None:
+        """Each entry: type, entity_id, household_id, region_code, data, and optionally client_id,
+        change_request_id, import_id."""
+        if not entries:
+            return
+        await lock_feed(self.session)
+        await self.session.execute(insert(RegistryChange), list(entries))
+
+    async def read(self, region: str, *, after: int, limit: int) -> Sequence[RegistryChange]:
+        return (await self.session.scalars(
+            select(RegistryChange)
+            .where(RegistryChange.seq > after, in_region(RegistryChange.region_code, region))
+            .order_by(RegistryChange.seq).limit(limit)
+        )).all()
+
+    async def head(self) -> int:
+        return int((await self.session.execute(select(func.coalesce(func.max(RegistryChange.seq), 0)))).scalar_one())
+
+
+def change(
+    type_: str, *, entity_id: uuid.UUID, household_id: uuid.UUID, region_code: str, data: dict[str, Any],
+    client_id: str | None, change_request_id: uuid.UUID | None = None, import_id: uuid.UUID | None = None,
+) -> dict[str, Any]:
+    return {"type": type_, "entity_id": entity_id, "household_id": household_id, "region_code": region_code,
+            "data": data, "client_id": client_id, "change_request_id": change_request_id, "import_id": import_id}

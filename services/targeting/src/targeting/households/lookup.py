@@ -1,0 +1,79 @@
+"""POST /api/v1/households/lookup: bulk resolution of household ids or NIKs for other services (enrolment)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field, model_validator
+
+from kit.app import StrictModel
+from kit.problems import problem_responses
+from targeting.households.dependencies import ReadService
+from targeting.households.repository import HouseholdRepository
+
+router = APIRouter(prefix="/api/v1/households", tags=["households"])
+
+MAX_LOOKUP = 10_000
+
+
+class LookupRequest(StrictModel):
+    household_ids: Annotated[list[uuid.UUID], Field(max_length=MAX_LOOKUP)] | None = None
+    niks: Annotated[list[Annotated[str, Field(max_length=32)]], Field(max_length=MAX_LOOKUP)] | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> LookupRequest:
+        if (self.household_ids is None) == (self.niks is None):
+            raise ValueError("Send exactly one of household_ids or niks.")
+        return self
+
+
+class LookupItem(BaseModel):
+    ref: str = Field(description="The id or NIK as sent (a NIK is echoed only to its sender).")
+    found: bool = Field(description="False when absent or outside the caller's region.")
+    household_id: uuid.UUID | None = None
+    member_id: uuid.UUID | None = Field(default=None, description="For NIK lookups: the member holding it.")
+    region_code: str | None = None
+    status: str | None = Field(default=None, description="The household's status (for NIKs: the member's, "
+                               "inactive when either is inactive).")
+    welfare_decile: int | None = None
+    extreme_poor: bool | None = None
+
+
+class LookupResponse(BaseModel):
+    items: list[LookupItem]
+
+
+@router.post("/lookup", response_model=LookupResponse, summary="Resolve household ids or NIKs in bulk",
+             description=f"Up to {MAX_LOOKUP:,} refs per call, answered in request order. Refs outside the "
+             "token's region come back `found: false`, exactly like absent ones. NIKs travel in the body, never "
+             "in a URL. Used by the programs service to check enrolments against the registry.",
+             responses=problem_responses(401, 403, 422))
+async def lookup_households(body: LookupRequest, service: ReadService) -> LookupResponse:
+    repository = HouseholdRepository(service.session)
+    region = service.principal.region
+    items: list[LookupItem] = []
+    if body.household_ids is not None:
+        households, _ = await repository.lookup(region, household_ids=body.household_ids)
+        for ref in body.household_ids:
+            h = households.get(ref)
+            items.append(LookupItem(ref=str(ref), found=h is not None) if h is None else LookupItem(
+                ref=str(ref), found=True, household_id=h.id, region_code=h.region_code, status=h.status,
+                welfare_decile=h.welfare_decile, extreme_poor=h.extreme_poor))
+        await service.audit.record(service.principal, "household.lookup", "household", list(households))
+    else:
+        niks = body.niks or []
+        _, people = await repository.lookup(region, niks=niks)
+        for ref in niks:
+            found = people.get(ref.strip())
+            if found is None:
+                items.append(LookupItem(ref=ref, found=False))
+                continue
+            member, h = found
+            status = "active" if member.status == "active" and h.status == "active" else "inactive"
+            items.append(LookupItem(ref=ref, found=True, household_id=h.id, member_id=member.id,
+                                    region_code=h.region_code, status=status, welfare_decile=h.welfare_decile,
+                                    extreme_poor=h.extreme_poor))
+        await service.audit.record(service.principal, "member.lookup", "member", [m.id for m, _ in people.values()])
+    return LookupResponse(items=items)

@@ -1,0 +1,30 @@
+"""Plain, unmasked JSON forms of households and members: what the feed carries for mirroring."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from targeting.households.codes import HOUSING_FIELDS
+from targeting.households.models import Household, Member
+
+
+def household_record(household: Household) -> dict[str, Any]:
+    return {
+        "id": str(household.id), "no_kk": household.no_kk, "id_dtks": household.id_dtks,
+        "region_code": household.region_code, "address": household.address,
+        "welfare_decile": household.welfare_decile, "extreme_poor": household.extreme_poor,
+        "housing": {field: getattr(household, field) for field in HOUSING_FIELDS},
+        "status": household.status, "inactive_reason": household.inactive_reason, "version": household.version,
+    }
+
+
+def member_record(member: Member, region_code: str) -> dict[str, Any]:
+    return {
+        "id": str(member.id), "household_id": str(member.household_id), "region_code": region_code,
+        "nik": member.nik, "name": member.name, "sex": member.sex, "birth_date": member.birth_date.isoformat(),
+        "relationship": member.relationship, "education": member.education,
+        "school_participation": member.school_participation, "occupation": member.occupation,
+        "disability": member.disability, "chronic_illness": member.chronic_illness, "pregnant": member.pregnant,
+        "status": member.status, "inactive_reason": member.inactive_reason,
+        "data_quality": list(member.data_quality or []), "version": member.version,
+    }

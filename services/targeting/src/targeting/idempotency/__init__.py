@@ -1,0 +1,1 @@
+"""Idempotency-Key records for creating POSTs."""
