@@ -1,9 +1,10 @@
-"""Fixtures of the programs tests: the registry the programs service checks households against, and a client
-whose requests really commit (for concurrency)."""
+"""Fixtures of the programs tests: the registry the programs service checks households against (the real
+targeting app, or a fake for what main does not serve yet), and a client whose requests really commit."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -11,19 +12,34 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from tests.programs.fake_registry import FakeRegistry
+from tests.programs.registry import RecordingTransport, Registry
+
+
+@contextmanager
+def _registry_client(apps, transport: httpx.AsyncBaseTransport) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    state = apps.programs.state
+    original = state.registry_http
+    state.registry_http = httpx.AsyncClient(transport=transport, base_url="http://targeting")
+    try:
+        yield
+    finally:
+        state.registry_http = original
 
 
 @pytest.fixture
-def registry(apps) -> Iterator[FakeRegistry]:  # type: ignore[no-untyped-def]
-    """The programs app's registry client, pointed at a fake targeting service that verifies tokens like it."""
+async def registry(apps, connection, targeting, auth) -> AsyncIterator[Registry]:  # type: ignore[no-untyped-def]
+    """The programs app's registry client, pointed at the real targeting app in this test's transaction."""
+    recorder = RecordingTransport(httpx.ASGITransport(app=apps.targeting), apps.targeting.state.token_verifier)
+    with _registry_client(apps, recorder):
+        yield Registry(targeting, auth, recorder)
+
+
+@pytest.fixture
+def fake_registry(apps) -> Iterator[FakeRegistry]:  # type: ignore[no-untyped-def]
+    """The programs app's registry client, pointed at a fake targeting service (see fake_registry.py)."""
     fake = FakeRegistry(apps.targeting.state.token_verifier)
-    state = apps.programs.state
-    original = state.registry_http
-    state.registry_http = httpx.AsyncClient(transport=httpx.ASGITransport(app=fake.app), base_url="http://targeting")
-    try:
+    with _registry_client(apps, httpx.ASGITransport(app=fake.app)):
         yield fake
-    finally:
-        state.registry_http = original
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
-"""An honest in-test stand-in for the targeting service's registry endpoints, built to their published contract
-(POST /api/v1/households/lookup, GET /api/v1/target-lists/{id}/households): it verifies the forwarded token,
-applies the caller's region, evaluates simple criteria trees, and records every call it receives."""
+"""An in-test stand-in for the targeting service, built to the contract the programs service codes against,
+for the parts main does not serve yet: `criteria` and `matches_criteria` on POST /api/v1/households/lookup,
+and GET /api/v1/target-lists/{id}/households. It verifies the forwarded token with the real verifier, applies
+the caller's region, evaluates simple criteria trees, records every call, and can be told to fail."""
 
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ class FakeRegistry:
         self.app = self._build()
         self._nik_counter = 0
 
-    def add(self, region_code: str, *, members: int = 1, **fields: Any) -> FakeHousehold:
+    async def add(self, region_code: str, *, members: int = 1, **fields: Any) -> FakeHousehold:
         household = FakeHousehold(id=uuid.uuid4(), region_code=region_code, **fields)
         for _ in range(members):
             self._nik_counter += 1

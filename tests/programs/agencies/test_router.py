@@ -89,14 +89,14 @@ class TestUpdateAgency:
     async def test_without_if_match_is_428(self, programs, auth):
         agency = await create_agency(programs, auth())
         response = await programs.patch(f"/api/v1/agencies/{agency['id']}", json={"name": "X"}, headers=auth())
-        assert_problem(response, 428, "if-match-required")
+        assert_problem(response, 428, "precondition-required")
 
     async def test_a_stale_if_match_is_412_and_changes_nothing(self, programs, auth):
         agency = await create_agency(programs, auth())
         url = f"/api/v1/agencies/{agency['id']}"
         await programs.patch(url, json={"name": "First"}, headers=auth() | {"If-Match": '"1"'})
         response = await programs.patch(url, json={"name": "Second"}, headers=auth() | {"If-Match": '"1"'})
-        assert_problem(response, 412, "version-mismatch")
+        assert_problem(response, 412, "precondition-failed")
         assert (await programs.get(url, headers=auth())).json()["name"] == "First"
 
     async def test_region_and_level_are_fixed(self, programs, auth):

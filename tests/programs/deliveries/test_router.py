@@ -3,7 +3,7 @@ from sqlalchemy import text
 from tests.programs.factories import agency_program, enrol, ids
 from tests.support import assert_problem
 
-KOTA, LAMSEL = "18.71.01.1001", "18.01.01.2001"
+KOTA, LAMSEL = "18.71.01.1003", "18.01.04.2001"
 
 
 def _delivery(household, **overrides):
@@ -22,7 +22,7 @@ async def _count(connection, program_id):
 
 class TestRecordDeliveries:
     async def test_records_deliveries_to_enrolled_households_and_totals_them(self, programs, auth, registry):
-        a, b = registry.add(KOTA), registry.add(KOTA)
+        a, b = await registry.add(KOTA), await registry.add(KOTA)
         program = await agency_program(programs, auth())
         await enrol(programs, auth(), program["id"], household_ids=ids(a, b))
         response = await _deliver(programs, auth(), program["id"], [
@@ -39,7 +39,7 @@ class TestRecordDeliveries:
         assert (totals["delivered_value_idr"], totals["reached"], totals["enrolled"]) == (750_000, 2, 2)
 
     async def test_dates_outside_the_fiscal_year_are_422_with_pointer(self, programs, auth, registry, connection):
-        household = registry.add(KOTA)
+        household = await registry.add(KOTA)
         program = await agency_program(programs, auth())
         await enrol(programs, auth(), program["id"], household_ids=ids(household))
         response = await _deliver(programs, auth(), program["id"], [
@@ -51,7 +51,7 @@ class TestRecordDeliveries:
         assert await _count(connection, program["id"]) == 0
 
     async def test_households_not_enrolled_are_422_and_nothing_is_saved(self, programs, auth, registry, connection):
-        enrolled, stranger = registry.add(KOTA), registry.add(KOTA)
+        enrolled, stranger = await registry.add(KOTA), await registry.add(KOTA)
         program = await agency_program(programs, auth())
         await enrol(programs, auth(), program["id"], household_ids=ids(enrolled))
         response = await _deliver(programs, auth(), program["id"], [_delivery(enrolled), _delivery(stranger)])
@@ -60,7 +60,7 @@ class TestRecordDeliveries:
         assert await _count(connection, program["id"]) == 0
 
     async def test_negative_amounts_are_422_with_pointer(self, programs, auth, registry, connection):
-        household = registry.add(KOTA)
+        household = await registry.add(KOTA)
         program = await agency_program(programs, auth())
         await enrol(programs, auth(), program["id"], household_ids=ids(household))
         response = await _deliver(programs, auth(), program["id"], [
@@ -70,14 +70,14 @@ class TestRecordDeliveries:
         assert await _count(connection, program["id"]) == 0
 
     async def test_unknown_fields_and_empty_batches_are_422(self, programs, auth, registry):
-        household = registry.add(KOTA)
+        household = await registry.add(KOTA)
         program = await agency_program(programs, auth())
         extra = await _deliver(programs, auth(), program["id"], [_delivery(household, note="x")])
         assert assert_problem(extra, 422, "validation")["errors"][0]["pointer"] == "/0/note"
         assert_problem(await _deliver(programs, auth(), program["id"], []), 422, "validation")
 
     async def test_person_programmes_check_the_named_member(self, programs, auth, registry):
-        family = registry.add(KOTA, members=2)
+        family = await registry.add(KOTA, members=2)
         program = await agency_program(programs, auth(), unit="person")
         await enrol(programs, auth(), program["id"], niks=[family.nik(0)])
         enrolled, other = family.members[family.nik(0)], family.members[family.nik(1)]
@@ -88,7 +88,7 @@ class TestRecordDeliveries:
 
     async def test_a_district_cannot_record_for_provincial_or_other_districts_programmes(
             self, programs, auth, registry):
-        household = registry.add(KOTA)
+        household = await registry.add(KOTA)
         provincial = await agency_program(programs, auth("18"), "18")
         other = await agency_program(programs, auth("18.01"), "18.01")
         await enrol(programs, auth("18"), provincial["id"], household_ids=ids(household))
@@ -98,7 +98,7 @@ class TestRecordDeliveries:
         assert_problem(outside, 404, "program-not-found")
 
     async def test_a_district_lists_only_deliveries_to_its_households(self, programs, auth, registry):
-        kota, lamsel = registry.add(KOTA), registry.add(LAMSEL)
+        kota, lamsel = await registry.add(KOTA), await registry.add(LAMSEL)
         program = await agency_program(programs, auth("18"), "18")
         await enrol(programs, auth("18"), program["id"], household_ids=ids(kota, lamsel))
         await _deliver(programs, auth("18"), program["id"], [_delivery(kota), _delivery(lamsel, value_idr=1)])
@@ -109,7 +109,7 @@ class TestRecordDeliveries:
         assert (totals["delivered_value_idr"], totals["reached"]) == (300_000, 1)
 
     async def test_pages_with_a_keyset_cursor(self, programs, auth, registry):
-        household = registry.add(KOTA)
+        household = await registry.add(KOTA)
         program = await agency_program(programs, auth())
         await enrol(programs, auth(), program["id"], household_ids=ids(household))
         await _deliver(programs, auth(), program["id"], [_delivery(household, value_idr=i) for i in range(5)])
@@ -125,7 +125,7 @@ class TestRecordDeliveries:
         assert values == [0, 1, 2, 3, 4]
 
     async def test_a_closed_programme_takes_no_deliveries(self, programs, auth, registry):
-        household = registry.add(KOTA)
+        household = await registry.add(KOTA)
         program = await agency_program(programs, auth())
         await enrol(programs, auth(), program["id"], household_ids=ids(household))
         await programs.patch(f"/api/v1/programs/{program['id']}", json={"status": "closed"},
@@ -133,7 +133,7 @@ class TestRecordDeliveries:
         assert_problem(await _deliver(programs, auth(), program["id"], [_delivery(household)]), 409, "program-closed")
 
     async def test_a_replayed_batch_is_recorded_once(self, programs, auth, registry, connection):
-        household = registry.add(KOTA)
+        household = await registry.add(KOTA)
         program = await agency_program(programs, auth())
         await enrol(programs, auth(), program["id"], household_ids=ids(household))
         headers = auth() | {"Idempotency-Key": "realisasi-maret"}

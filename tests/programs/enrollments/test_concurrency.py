@@ -1,4 +1,7 @@
-"""Concurrent batches enrolling one household: they commit for real, so the database's unique index decides."""
+"""Concurrent batches enrolling one household: they commit for real, so the database's unique index decides.
+
+The registry here is the fake: its households live in memory, so nothing has to be committed to (and cleaned
+out of) the targeting schema for a test that is about the programs schema's constraint."""
 
 import asyncio
 
@@ -7,8 +10,8 @@ from sqlalchemy import text
 from tests.programs.factories import create_agency, create_program, enrol, ids
 
 
-async def test_concurrent_batches_enrol_a_household_once(committing, auth, registry, engine):
-    household = registry.add("18.71.01.1001")
+async def test_concurrent_batches_enrol_a_household_once(committing, auth, fake_registry, engine):
+    household = await fake_registry.add("18.71.01.1003")
     client = committing.client
     agency = await create_agency(client, auth())
     committing.agency_ids.append(agency["id"])

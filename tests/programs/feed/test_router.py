@@ -26,7 +26,7 @@ class TestProgramsFeed:
     async def test_every_change_appears_once_in_order_with_enough_to_mirror_it(
             self, programs, auth, registry, connection):
         after = await _last_seq(connection)
-        household = registry.add("18.71.01.1001")
+        household = await registry.add("18.71.01.1003")
         partner = (await programs.post("/api/v1/partners", json={"name": "Koperasi", "kind": "cooperative"},
                                        headers=auth("18.71"))).json()
         agency = await create_agency(programs, auth("18.71"))
@@ -63,9 +63,9 @@ class TestProgramsFeed:
         assert by_type["program.updated"]["data"]["status"] == "active"
         assert by_type["agency.updated"]["data"]["name"] == "Dinsos"
         enrolment = by_type["enrollment.created"]
-        assert enrolment["region_code"] == "18.71.01.1001"
+        assert enrolment["region_code"] == "18.71.01.1003"
         assert {k: enrolment["data"][k] for k in ("program_id", "household_id", "region_code", "member_id")} == {
-            "program_id": program["id"], "household_id": str(household.id), "region_code": "18.71.01.1001",
+            "program_id": program["id"], "household_id": str(household.id), "region_code": "18.71.01.1003",
             "member_id": None}
         delivery = by_type["delivery.created"]["data"]
         assert (delivery["household_id"], delivery["delivered_on"], delivery["value_idr"], delivery["quantity"]) == (
@@ -78,7 +78,7 @@ class TestProgramsFeed:
     async def test_a_district_sees_provincial_programmes_and_only_its_own_households(
             self, programs, auth, registry, connection):
         after = await _last_seq(connection)
-        kota, lamsel = registry.add("18.71.01.1001"), registry.add("18.01.01.2001")
+        kota, lamsel = await registry.add("18.71.01.1003"), await registry.add("18.01.04.2001")
         provincial = await agency_program(programs, auth("18"), "18")
         other = await agency_program(programs, auth("18.01"), "18.01")
         await enrol(programs, auth("18"), provincial["id"], household_ids=ids(kota, lamsel))

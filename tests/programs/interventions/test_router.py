@@ -9,7 +9,7 @@ async def _interventions(programs, headers, household_id):
 
 class TestInterventions:
     async def test_lists_a_households_enrolments_and_deliveries_across_programmes(self, programs, auth, registry):
-        household, neighbour = registry.add("18.71.01.1001"), registry.add("18.71.01.1001")
+        household, neighbour = await registry.add("18.71.01.1003"), await registry.add("18.71.01.1003")
         social = await agency_program(programs, auth("18"), "18", code="BANSOS")
         health = await agency_program(programs, auth("18.71"), "18.71", code="PBI", sector="health",
                                       strategy="reduce_burden")
@@ -26,11 +26,12 @@ class TestInterventions:
             (social["id"], 200_000, "2022-02-01")]
 
     async def test_a_household_outside_the_token_region_looks_like_an_untouched_one(self, programs, auth, registry):
-        household = registry.add("18.71.01.1001")
+        household = await registry.add("18.71.01.1003")
         program = await agency_program(programs, auth("18"), "18")
         await enrol(programs, auth("18"), program["id"], household_ids=ids(household))
+        untouched_household = await registry.add("18.01.04.2001")
         outside = await _interventions(programs, auth("18.01"), str(household.id))
-        untouched = await _interventions(programs, auth("18.01"), str(registry.add("18.01.01.2001").id))
+        untouched = await _interventions(programs, auth("18.01"), str(untouched_household.id))
         assert outside["enrollments"] == outside["deliveries"] == []
         assert {k: v for k, v in outside.items() if k != "household_id"} == \
             {k: v for k, v in untouched.items() if k != "household_id"}

@@ -9,6 +9,7 @@ from enum import StrEnum
 from sqlalchemy import DateTime, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
+from kit.ids import uuid7
 from programs.database import Base
 
 
@@ -20,7 +21,7 @@ class AgencyLevel(StrEnum):
 class Agency(Base):
     __tablename__ = "agency"
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
     code: Mapped[str] = mapped_column(String(50), unique=True)
     name: Mapped[str] = mapped_column(String(300))
     level: Mapped[str] = mapped_column(String(10))

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.auth import Principal
+from kit.ids import uuid7
 from programs.access import inside_or_above
 from programs.agencies.models import Agency
 
@@ -23,7 +24,7 @@ class AgencyRepository:
     async def insert(self, values: dict[str, Any]) -> Agency | None:
         """None when the code is taken (the unique index decides, also between concurrent requests)."""
         result = await self.session.scalars(
-            insert(Agency).values(id=uuid.uuid4(), **values)
+            insert(Agency).values(id=uuid7(), **values)
             .on_conflict_do_nothing(index_elements=["code"]).returning(Agency)
         )
         return result.first()

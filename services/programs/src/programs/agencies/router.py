@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Response
 from fastapi.responses import JSONResponse
 
+from kit.concurrency import IfMatchHeader, etag, expected_version
 from kit.pagination import Cursor, Limit, Page, encode_cursor
 from kit.problems import problem_responses
 from programs.access import Reader, Writer
@@ -16,12 +16,8 @@ from programs.agencies.models import AgencyLevel
 from programs.agencies.schemas import AgencyCreate, AgencyRead, AgencyUpdate
 from programs.idempotency.dependencies import IdempotencyDep
 from programs.paging import keyset
-from programs.preconditions import etag_of
 
 router = APIRouter(prefix="/api/v1/agencies", tags=["agencies"])
-
-IfMatch = Annotated[str | None, Header(description="The ETag of the version being changed.")]
-
 
 @router.get("", response_model=Page[AgencyRead], summary="List agencies",
             description="Agencies inside the token's region and above it (a district client sees the provincial "
@@ -43,11 +39,12 @@ async def list_agencies(
              responses=problem_responses(401, 403, 409, 422))
 async def create_agency(body: AgencyCreate, service: AgencyServiceDep, principal: Writer,
                         idempotency: IdempotencyDep) -> JSONResponse:
-    if (replay := await idempotency.replay(body)) is not None:
-        return replay
-    agency = await service.create(body, principal)
-    return await idempotency.respond(201, agency, {"Location": f"{router.prefix}/{agency.id}",
-                                                   "ETag": etag_of(agency.version)})
+    async def produce() -> tuple[int, object, dict[str, str]]:
+        agency = await service.create(body, principal)
+        return 201, agency.model_dump(mode="json"), {"Location": f"{router.prefix}/{agency.id}",
+                                                     "ETag": etag(agency.version)}
+
+    return await idempotency.run(body, produce)
 
 
 @router.get("/{agency_id}", response_model=AgencyRead, summary="Read one agency",
@@ -56,7 +53,7 @@ async def create_agency(body: AgencyCreate, service: AgencyServiceDep, principal
 async def get_agency(agency_id: uuid.UUID, service: AgencyServiceDep, principal: Reader,
                      response: Response) -> AgencyRead:
     agency = await service.get(agency_id, principal)
-    response.headers["ETag"] = etag_of(agency.version)
+    response.headers["ETag"] = etag(agency.version)
     return agency
 
 
@@ -66,7 +63,7 @@ async def get_agency(agency_id: uuid.UUID, service: AgencyServiceDep, principal:
               "fixed. Emits `agency.updated`.",
               responses=problem_responses(401, 403, 404, 409, 412, 422, 428))
 async def update_agency(agency_id: uuid.UUID, body: AgencyUpdate, service: AgencyServiceDep, principal: Writer,
-                        response: Response, if_match: IfMatch = None) -> AgencyRead:
-    agency = await service.update(agency_id, body, principal, if_match=if_match)
-    response.headers["ETag"] = etag_of(agency.version)
+                        response: Response, if_match: IfMatchHeader = None) -> AgencyRead:
+    agency = await service.update(agency_id, body, principal, expected_version=expected_version(if_match))
+    response.headers["ETag"] = etag(agency.version)
     return agency

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from kit.auth import Principal
+from kit.concurrency import check_version
 from programs.access import is_above
 from programs.agencies.errors import (
     AgencyCodeTakenError,
@@ -17,7 +18,6 @@ from programs.agencies.repository import AgencyRepository
 from programs.agencies.schemas import AgencyCreate, AgencyRead, AgencyUpdate
 from programs.feed.models import FeedEventType
 from programs.feed.repository import FeedRepository
-from programs.preconditions import check_if_match
 
 
 def agency_read(agency: Agency) -> AgencyRead:
@@ -52,14 +52,14 @@ class AgencyService:
         return [agency_read(a) for a in await self.repository.list(principal, level=level, after=after, limit=limit)]
 
     async def update(
-        self, agency_id: uuid.UUID, body: AgencyUpdate, principal: Principal, *, if_match: str | None
+        self, agency_id: uuid.UUID, body: AgencyUpdate, principal: Principal, *, expected_version: int
     ) -> AgencyRead:
         agency = await self.repository.get(agency_id, principal, for_update=True)
         if agency is None:
             raise AgencyNotFoundError(f"No agency {agency_id}.")
         if is_above(principal, agency.region_code):
             raise AgencyReadOnlyError("This agency sits above the client's region: it may read it, not change it.")
-        check_if_match(if_match, agency.version)
+        check_version(agency.version, expected_version)
         changes = body.changes()
         if not changes:
             return agency_read(agency)

@@ -31,10 +31,11 @@ async def create_deliveries(
     program_id: uuid.UUID, body: DeliveryBatch, service: DeliveryServiceDep, principal: Writer,
     idempotency: IdempotencyDep,
 ) -> JSONResponse:
-    if (replay := await idempotency.replay(body)) is not None:
-        return replay
-    result = await service.record(program_id, body, principal)
-    return await idempotency.respond(201, result)
+    async def produce() -> tuple[int, object, dict[str, str]]:
+        result = await service.record(program_id, body, principal)
+        return 201, result.model_dump(mode="json"), {}
+
+    return await idempotency.run(body, produce)
 
 
 @router.get("", response_model=Page[DeliveryRead], summary="List a programme's deliveries",

@@ -43,10 +43,11 @@ async def create_enrollments(
     program_id: uuid.UUID, body: EnrollmentCreate, service: EnrollmentServiceDep, principal: Writer,
     registry: RegistryDep, idempotency: IdempotencyDep,
 ) -> JSONResponse:
-    if (replay := await idempotency.replay(body)) is not None:
-        return replay
-    result = await service.enrol(program_id, body, principal, registry)
-    return await idempotency.respond(200, result)
+    async def produce() -> tuple[int, object, dict[str, str]]:
+        result = await service.enrol(program_id, body, principal, registry)
+        return 200, result.model_dump(mode="json"), {}
+
+    return await idempotency.run(body, produce)
 
 
 @router.get("", response_model=Page[EnrollmentRead], summary="List a programme's enrolments",

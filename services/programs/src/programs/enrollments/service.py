@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Sequence
 
 from kit.auth import Principal, region_covers
+from kit.privacy import mask_identifier
 from programs.agencies.models import Agency
 from programs.enrollments.errors import EnrollmentUnitMismatchError
 from programs.enrollments.repository import Candidate, EnrollmentRepository
@@ -28,10 +29,6 @@ from programs.programmes.service import ProgramService
 from programs.registry.client import RegistryClient
 from programs.registry.errors import RegistryBadResponseError
 from programs.registry.schemas import RegistryEntry
-
-
-def mask_nik(nik: str) -> str:
-    return "*" * 12 + nik[-4:]
 
 
 def classify(
@@ -84,7 +81,7 @@ class EnrollmentService:
         for ref, index, entry in zip(refs, indexes, entries, strict=True):
             reason = classify(entry, program, agency, principal)
             if reason is not None:
-                shown = mask_nik(ref) if body.niks is not None and not principal.can_read_pii else ref
+                shown = mask_identifier(ref) if body.niks is not None and not principal.can_read_pii else ref
                 rejected.append(Rejection(index=index, ref=shown, reason=reason))
                 continue
             key = entry.member_id if by_member else entry.household_id

@@ -1,4 +1,5 @@
-"""The idempotency_key table: one row per (client, key), holding the request's hash and the first response."""
+"""The idempotency_key table: one row per (client, key), holding the request's fingerprint and the first response
+(the columns kit.idempotency.run_idempotent reads and writes)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ from programs.database import Base
 class IdempotencyKey(Base):
     __tablename__ = "idempotency_key"
 
-    client_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    request_hash: Mapped[str] = mapped_column(String(64))
-    response_status: Mapped[int | None] = mapped_column(Integer)
-    response_body: Mapped[Any | None] = mapped_column(JSONB)
-    response_headers: Mapped[dict[str, str] | None] = mapped_column(JSONB)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[Any | None] = mapped_column(JSONB)
+    headers: Mapped[dict[str, str] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)

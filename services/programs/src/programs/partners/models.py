@@ -9,6 +9,7 @@ from enum import StrEnum
 from sqlalchemy import DateTime, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
+from kit.ids import uuid7
 from programs.database import Base
 
 
@@ -23,7 +24,7 @@ class PartnerKind(StrEnum):
 class Partner(Base):
     __tablename__ = "partner"
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
     name: Mapped[str] = mapped_column(String(300), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     region_code: Mapped[str] = mapped_column(String(13), index=True)

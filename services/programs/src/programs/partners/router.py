@@ -38,10 +38,11 @@ async def list_partners(
              "inside it (403). Emits `partner.created`.", responses=problem_responses(401, 403, 422))
 async def create_partner(body: PartnerCreate, service: PartnerServiceDep, principal: Writer,
                          idempotency: IdempotencyDep) -> JSONResponse:
-    if (replay := await idempotency.replay(body)) is not None:
-        return replay
-    partner = await service.create(body, principal)
-    return await idempotency.respond(201, partner, {"Location": f"{router.prefix}/{partner.id}"})
+    async def produce() -> tuple[int, object, dict[str, str]]:
+        partner = await service.create(body, principal)
+        return 201, partner.model_dump(mode="json"), {"Location": f"{router.prefix}/{partner.id}"}
+
+    return await idempotency.run(body, produce)
 
 
 @router.get("/{partner_id}", response_model=PartnerRead, summary="Read one partner",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from kit.auth import Principal
+from kit.ids import uuid7
 from programs.feed.models import FeedEventType
 from programs.feed.repository import FeedRepository
 from programs.partners.errors import PartnerNotFoundError, PartnerOutsideRegionError
@@ -23,7 +24,7 @@ class PartnerService:
         if not principal.covers(region):
             raise PartnerOutsideRegionError(f"Region {region} lies outside this client's region {principal.region}.")
         partner = await self.repository.add(Partner(
-            id=uuid.uuid4(), name=body.name, kind=body.kind.value, region_code=region, created_by=principal.client_id,
+            id=uuid7(), name=body.name, kind=body.kind.value, region_code=region, created_by=principal.client_id,
         ))
         read = PartnerRead.model_validate(partner)
         await self.feed.append(FeedEventType.partner_created, str(partner.id), region, read.model_dump(mode="json"))

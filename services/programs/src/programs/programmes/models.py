@@ -22,6 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
+from kit.ids import uuid7
 from programs.database import Base
 
 
@@ -81,7 +82,7 @@ class Program(Base):
         CheckConstraint("target_beneficiaries >= 0", name="target_not_negative"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid7)
     code: Mapped[str] = mapped_column(String(50))
     name: Mapped[str] = mapped_column(String(300))
     agency_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agency.id"))

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.auth import Principal
+from kit.ids import uuid7
 from programs.access import inside, inside_or_above
 from programs.agencies.models import Agency
 from programs.deliveries.models import Delivery
@@ -30,7 +31,7 @@ class ProgramRepository:
     async def insert(self, values: dict[str, Any]) -> Program | None:
         """None when the agency already has a programme with this code in this fiscal year."""
         result = await self.session.scalars(
-            pg_insert(Program).values(id=uuid.uuid4(), version=1, **values)
+            pg_insert(Program).values(id=uuid7(), version=1, **values)
             .on_conflict_do_nothing(index_elements=["agency_id", "fiscal_year", "code"]).returning(Program)
         )
         return result.first()

@@ -5,22 +5,21 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 
+from kit.concurrency import IfMatchHeader, etag, expected_version
 from kit.pagination import Cursor, Limit, Page, encode_cursor
 from kit.problems import problem_responses
 from programs.access import Reader, Writer
 from programs.idempotency.dependencies import IdempotencyDep
 from programs.paging import keyset
-from programs.preconditions import etag_of
 from programs.programmes.dependencies import ProgramServiceDep
 from programs.programmes.models import ProgramStatus, Sector
 from programs.programmes.schemas import ProgramCreate, ProgramRead, ProgramUpdate
 
 router = APIRouter(prefix="/api/v1/programs", tags=["programs"])
 
-IfMatch = Annotated[str | None, Header(description="The ETag of the version being changed.")]
 TOTALS = ("`spent_idr` sums the programme's spending; `enrolled`, `reached` (households with at least one "
           "delivery) and `delivered_value_idr` count only households inside the token's region.")
 
@@ -53,11 +52,12 @@ async def list_programs(
              "Emits `program.created`.", responses=problem_responses(401, 403, 409, 422))
 async def create_program(body: ProgramCreate, service: ProgramServiceDep, principal: Writer,
                          idempotency: IdempotencyDep) -> JSONResponse:
-    if (replay := await idempotency.replay(body)) is not None:
-        return replay
-    program = await service.create(body, principal)
-    return await idempotency.respond(201, program, {"Location": f"{router.prefix}/{program.id}",
-                                                    "ETag": etag_of(program.version)})
+    async def produce() -> tuple[int, object, dict[str, str]]:
+        program = await service.create(body, principal)
+        return 201, program.model_dump(mode="json"), {"Location": f"{router.prefix}/{program.id}",
+                                                      "ETag": etag(program.version)}
+
+    return await idempotency.run(body, produce)
 
 
 @router.get("/{program_id}", response_model=ProgramRead, summary="Read one programme with its totals",
@@ -66,7 +66,7 @@ async def create_program(body: ProgramCreate, service: ProgramServiceDep, princi
 async def get_program(program_id: uuid.UUID, service: ProgramServiceDep, principal: Reader,
                       response: Response) -> ProgramRead:
     program = await service.get(program_id, principal)
-    response.headers["ETag"] = etag_of(program.version)
+    response.headers["ETag"] = etag(program.version)
     return program
 
 
@@ -77,7 +77,8 @@ async def get_program(program_id: uuid.UUID, service: ProgramServiceDep, princip
               "programmes take no more enrolments or deliveries. Emits `program.updated`.",
               responses=problem_responses(401, 403, 404, 409, 412, 422, 428))
 async def update_program(program_id: uuid.UUID, body: ProgramUpdate, service: ProgramServiceDep, principal: Writer,
-                         response: Response, if_match: IfMatch = None) -> ProgramRead:
-    program = await service.update(program_id, body, principal, if_match=if_match)
-    response.headers["ETag"] = etag_of(program.version)
+                         response: Response, if_match: IfMatchHeader = None) -> ProgramRead:
+    program = await service.update(program_id, body, principal,
+                                   expected_version=expected_version(if_match))
+    response.headers["ETag"] = etag(program.version)
     return program

@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from kit.auth import Principal, region_covers
+from kit.concurrency import check_version
 from programs.access import is_above
 from programs.agencies.models import Agency
 from programs.agencies.repository import AgencyRepository
 from programs.feed.models import FeedEventType
 from programs.feed.repository import FeedRepository
 from programs.partners.repository import PartnerRepository
-from programs.preconditions import check_if_match
 from programs.programmes.errors import (
     InvalidProgramError,
     ProgramCodeTakenError,
@@ -106,10 +106,10 @@ class ProgramService:
         return await self._reads(rows, principal)
 
     async def update(
-        self, program_id: uuid.UUID, body: ProgramUpdate, principal: Principal, *, if_match: str | None
+        self, program_id: uuid.UUID, body: ProgramUpdate, principal: Principal, *, expected_version: int
     ) -> ProgramRead:
         program, agency = await self.writable(program_id, principal, for_update=True)
-        check_if_match(if_match, program.version)
+        check_version(program.version, expected_version)
         changes = body.changes()
         if not changes:
             return (await self._reads([(program, agency)], principal))[0]

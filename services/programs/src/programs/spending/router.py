@@ -27,10 +27,11 @@ async def record_spending(
     program_id: uuid.UUID, body: SpendingBatch, service: SpendingServiceDep, principal: Writer,
     idempotency: IdempotencyDep,
 ) -> JSONResponse:
-    if (replay := await idempotency.replay(body)) is not None:
-        return replay
-    summary = await service.record(program_id, body, principal)
-    return await idempotency.respond(200, summary)
+    async def produce() -> tuple[int, object, dict[str, str]]:
+        summary = await service.record(program_id, body, principal)
+        return 200, summary.model_dump(mode="json"), {}
+
+    return await idempotency.run(body, produce)
 
 
 @router.get("", response_model=SpendingSummary, summary="Read a programme's monthly spending",

@@ -1,9 +1,9 @@
 """Create the programs schema: agencies, partners, programmes, enrolments, deliveries, spending, the feed
 outbox and idempotency keys.
 
-Revision ID: af0a92f26272
+Revision ID: f2018612be5a
 Revises: 
-Create Date: 2026-11-30 07:49:07.355573+00:00
+Create Date: 2026-11-30 08:06:31.809695+00:00
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = 'af0a92f26272'
+revision: str = 'f2018612be5a'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -44,12 +44,12 @@ def upgrade() -> None:
     schema='programs'
     )
     op.create_table('idempotency_key',
-    sa.Column('client_id', sa.String(length=200), nullable=False),
+    sa.Column('client_id', sa.String(length=64), nullable=False),
     sa.Column('key', sa.String(length=200), nullable=False),
-    sa.Column('request_hash', sa.String(length=64), nullable=False),
-    sa.Column('response_status', sa.Integer(), nullable=True),
-    sa.Column('response_body', postgresql.JSONB(astext_type=sa.Text()), nullable=True),
-    sa.Column('response_headers', postgresql.JSONB(astext_type=sa.Text()), nullable=True),
+    sa.Column('fingerprint', sa.String(length=64), nullable=False),
+    sa.Column('status_code', sa.Integer(), nullable=True),
+    sa.Column('body', postgresql.JSONB(astext_type=sa.Text()), nullable=True),
+    sa.Column('headers', postgresql.JSONB(astext_type=sa.Text()), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.PrimaryKeyConstraint('client_id', 'key', name=op.f('pk_idempotency_key')),
     schema='programs'
