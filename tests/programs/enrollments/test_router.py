@@ -257,13 +257,16 @@ class TestEnrolmentScope:
 
 class TestRegistryDown:
     @pytest.fixture
-    def unreachable(self, apps):
+    async def unreachable(self, apps):
         """The registry client pointed at a port nothing listens on, as when the targeting service is down."""
         state = apps.programs.state
         original = state.registry_http
         state.registry_http = create_http_client(base_url="http://127.0.0.1:9", connect_timeout=1.0)
-        yield
-        state.registry_http = original
+        try:
+            yield
+        finally:
+            await state.registry_http.aclose()
+            state.registry_http = original
 
     async def test_enrolment_answers_503_and_changes_nothing(self, programs, auth, unreachable, connection):
         program = await agency_program(programs, auth())

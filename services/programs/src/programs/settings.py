@@ -13,7 +13,7 @@ class ProgramsSettings(ProcessSettings):
     # `sinergi run` exports TARGETING_URL for every process; PROGRAMS_TARGETING_URL wins when both are set.
     targeting_url: str = Field(
         default="http://127.0.0.1:8001",
-        validation_alias=AliasChoices("targeting_url", "PROGRAMS_TARGETING_URL", "TARGETING_URL"),
+        validation_alias=AliasChoices("PROGRAMS_TARGETING_URL", "TARGETING_URL", "targeting_url"),
     )
     targeting_timeout_seconds: float = 60.0
     # Batches of 10,000 deliveries or enrolment refs run past the default 1 MiB body limit.

@@ -27,7 +27,6 @@ from programs.programmes.errors import ProgramClosedError
 from programs.programmes.models import BeneficiaryUnit, Program, ProgramStatus
 from programs.programmes.service import ProgramService
 from programs.registry.client import RegistryClient
-from programs.registry.errors import RegistryBadResponseError
 from programs.registry.schemas import RegistryEntry
 
 
@@ -64,17 +63,11 @@ class EnrollmentService:
             raise EnrollmentUnitMismatchError("This programme enrols persons: send their NIKs.", errors=[
                 {"pointer": pointer, "detail": "a person programme enrols members by NIK"}])
 
-        refs, indexes = _first_positions(
-            [str(h) for h in body.household_ids] if body.household_ids is not None
-            else list(body.niks) if body.niks is not None
-            else [str(h.household_id) for h in await registry.target_list_households(body.target_list_id)]  # type: ignore[arg-type]
-        )
+        refs, indexes = _first_positions(await _refs(body, registry))
         if body.niks is not None:
             entries = await registry.lookup_people(refs, criteria=program.criteria)
         else:
             entries = await registry.lookup_households([uuid.UUID(r) for r in refs], criteria=program.criteria)
-        if len(entries) != len(refs):
-            raise RegistryBadResponseError("The registry answered a different number of items than asked.")
 
         rejected: list[Rejection] = []
         candidates: dict[uuid.UUID, Candidate] = {}
@@ -104,6 +97,15 @@ class EnrollmentService:
         program, _ = await self.programs.readable(program_id, principal)
         rows = await self.repository.list(program.id, principal, after=after, limit=limit)
         return [EnrollmentRead.model_validate(r) for r in rows]
+
+
+async def _refs(body: EnrollmentCreate, registry: RegistryClient) -> list[str]:
+    if body.household_ids is not None:
+        return [str(h) for h in body.household_ids]
+    if body.niks is not None:
+        return list(body.niks)
+    assert body.target_list_id is not None
+    return [str(h.household_id) for h in await registry.target_list_households(body.target_list_id)]
 
 
 def _first_positions(refs: Sequence[str]) -> tuple[list[str], list[int]]:
