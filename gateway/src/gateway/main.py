@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from gateway.clients.keys import TokenSigner
 from gateway.clients.router import router as token_router
+from gateway.clients.schemas import TokenRequest
 from gateway.docs import SERVICE_TAG, fetch_service_specs, merge_openapi
 from gateway.proxy import ReverseProxy
 from gateway.routing import RouteTable
@@ -134,7 +135,7 @@ def create_app(settings: GatewaySettings, *, upstreams: dict[str, httpx.AsyncCli
     install_problem_handlers(app)
     app.include_router(meta_router)
     app.include_router(token_router)
-    install_openapi(app)
+    install_openapi(app, extra_schemas={"TokenRequest": TokenRequest.model_json_schema()})
 
     proxied = ReverseProxy(
         BodyLimitMiddleware(app, max_bytes=settings.max_body_bytes), routes=RouteTable(), clients=clients
