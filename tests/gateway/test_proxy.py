@@ -75,7 +75,9 @@ class TestHealthAndDocs:
         assert "/api/v1/auth/token" in spec["paths"]
         assert "/api/v1/regions/{code}" in spec["paths"]
         assert "Problem" in spec["components"]["schemas"]
-        assert "HTTPBearer" in spec["components"]["securitySchemes"]
+        assert spec["components"]["securitySchemes"]["OAuth2"]["flows"]["clientCredentials"]["tokenUrl"] == \
+            "/api/v1/auth/token"
+        assert spec["paths"]["/api/v1/households"]["post"]["security"] == [{"OAuth2": ["registry:write"]}]
         for path, item in spec["paths"].items():
             for method, operation in item.items():
                 for status, response in operation["responses"].items():
