@@ -49,13 +49,13 @@ class TestIssueToken:
         })
         assert_problem(response, 400, "invalid-scope")
 
-    @pytest.mark.parametrize("secret", ["wrong", ""])
-    async def test_wrong_secret_is_401(self, gateway, connection, secret):
+    @pytest.mark.parametrize(("secret", "status"), [("wrong", 401), ("", 422)])
+    async def test_wrong_or_empty_secret_is_refused(self, gateway, connection, secret, status):
         created = await _client(connection)
         response = await gateway.post("/api/v1/auth/token", data={
             "grant_type": "client_credentials", "client_id": created.client_id, "client_secret": secret,
         })
-        assert_problem(response, 401, "invalid-client")
+        assert_problem(response, status, "invalid-client" if status == 401 else "validation")
 
     async def test_unknown_client_is_401(self, gateway):
         response = await gateway.post("/api/v1/auth/token", data={

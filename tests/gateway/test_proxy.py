@@ -75,7 +75,9 @@ class TestHealthAndDocs:
         assert "/api/v1/auth/token" in spec["paths"]
         assert "/api/v1/regions/{code}" in spec["paths"]
         assert "Problem" in spec["components"]["schemas"]
-        assert "HTTPBearer" in spec["components"]["securitySchemes"]
+        assert spec["components"]["securitySchemes"]["OAuth2"]["flows"]["clientCredentials"]["tokenUrl"] == \
+            "/api/v1/auth/token"
+        assert spec["paths"]["/api/v1/households"]["post"]["security"] == [{"OAuth2": ["registry:write"]}]
         for path, item in spec["paths"].items():
             for method, operation in item.items():
                 for status, response in operation["responses"].items():
@@ -85,3 +87,16 @@ class TestHealthAndDocs:
     async def test_docs_page_points_at_the_merged_document(self, gateway):
         page = await gateway.get("/docs")
         assert page.status_code == 200 and "/openapi.json" in page.text
+
+
+class TestMethodNotAllowed:
+    async def test_allow_lists_every_method_of_the_path(self, gateway, auth):
+        response = await gateway.request("OPTIONS", "/api/v1/households/00000000-0000-7000-8000-000000000000",
+                                         headers=auth())
+        assert_problem(response, 405, "method-not-allowed")
+        assert response.headers["allow"] == "GET, PATCH"
+
+    async def test_a_fixed_segment_is_not_taken_for_an_id(self, gateway, auth):
+        response = await gateway.patch("/api/v1/households/lookup", json={}, headers=auth())
+        assert_problem(response, 405)
+        assert response.headers["allow"] == "POST"

@@ -16,11 +16,14 @@ from pydantic import BaseModel
 
 from gateway.clients.keys import TokenSigner
 from gateway.clients.router import router as token_router
+from gateway.clients.schemas import TokenRequest
 from gateway.docs import SERVICE_TAG, fetch_service_specs, merge_openapi
 from gateway.proxy import ReverseProxy
+from gateway.ratelimit import InProcessLimiter, RateLimitMiddleware, RedisLimiter
 from gateway.routing import RouteTable
 from gateway.settings import GatewaySettings
 from kit.app import BodyLimitMiddleware, SecurityHeadersMiddleware
+from kit.auth import TokenVerifier
 from kit.database import create_engine, create_sessionmaker
 from kit.http import create_http_client
 from kit.logs import configure_logging
@@ -96,6 +99,14 @@ async def swagger_ui() -> HTMLResponse:
     return get_swagger_ui_html(openapi_url="/openapi.json", title="Sinergi API")
 
 
+def build_limiter(settings: GatewaySettings) -> InProcessLimiter | RedisLimiter:
+    if settings.redis_url:
+        from redis.asyncio import Redis
+
+        return RedisLimiter(Redis.from_url(settings.redis_url), per_minute=settings.rate_limit_per_minute)
+    return InProcessLimiter(per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst)
+
+
 def create_app(settings: GatewaySettings, *, upstreams: dict[str, httpx.AsyncClient] | None = None) -> Any:
     configure_logging(settings.log_level)
     if not settings.jwt_private_key:
@@ -134,12 +145,15 @@ def create_app(settings: GatewaySettings, *, upstreams: dict[str, httpx.AsyncCli
     install_problem_handlers(app)
     app.include_router(meta_router)
     app.include_router(token_router)
-    install_openapi(app)
+    install_openapi(app, extra_schemas={"TokenRequest": TokenRequest.model_json_schema()})
 
     proxied = ReverseProxy(
         BodyLimitMiddleware(app, max_bytes=settings.max_body_bytes), routes=RouteTable(), clients=clients
     )
-    outer = RequestIdMiddleware(SecurityHeadersMiddleware(proxied))
+    verifier = TokenVerifier(settings.jwt_public_key, issuer=settings.jwt_issuer, audience=settings.jwt_audience) \
+        if settings.jwt_public_key else None
+    limited = RateLimitMiddleware(proxied, limiter=build_limiter(settings), verifier=verifier)
+    outer = RequestIdMiddleware(SecurityHeadersMiddleware(limited))
     outer.fastapi_app = app  # type: ignore[attr-defined]
     return outer
 

@@ -28,6 +28,9 @@ class GatewaySettings(ProcessSettings):
     upstream_connect_timeout_seconds: float = 2.0
     upstream_max_connections: int = 256
     db_pool_size: int = 5
+    rate_limit_per_minute: int = 6000
+    rate_limit_burst: int = 600
+    redis_url: str | None = None
 
     @model_validator(mode="after")
     def _private_key_from_file(self) -> GatewaySettings:

@@ -68,5 +68,7 @@ class TestListRegions:
         assert_problem(await targeting.get("/api/v1/regions", params={"limit": 1001}, headers=auth()), 422)
 
     async def test_a_forged_cursor_is_422(self, targeting, auth):
-        response = await targeting.get("/api/v1/regions", params={"cursor": "!!!"}, headers=auth())
-        assert_problem(response, 422, "invalid-cursor")
+        assert_problem(await targeting.get("/api/v1/regions", params={"cursor": "!!!"}, headers=auth()), 422,
+                       "validation")
+        assert_problem(await targeting.get("/api/v1/regions", params={"cursor": "AAAA"}, headers=auth()), 422,
+                       "invalid-cursor")

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 from fastapi import APIRouter, Depends, Request
 from pydantic import ValidationError
 
-from gateway.clients.errors import InvalidTokenRequestError
+from gateway.clients.errors import InvalidTokenRequestError, UnsupportedGrantTypeError
 from gateway.clients.repository import ClientRepository
 from gateway.clients.schemas import TokenRead, TokenRequest
 from gateway.clients.service import ClientService
@@ -39,6 +39,9 @@ async def _token_request(request: Request) -> TokenRequest:
         raise InvalidTokenRequestError("The body could not be parsed.") from exc
     if not isinstance(data, dict):
         raise InvalidTokenRequestError("The body must be an object of token request fields.")
+    if "grant_type" in data and data["grant_type"] != "client_credentials":
+        # RFC 6749 section 5.2 names this error; it is a 400, not a validation 422.
+        raise UnsupportedGrantTypeError("grant_type must be client_credentials.")
     try:
         return TokenRequest.model_validate(data)
     except ValidationError as exc:

@@ -11,9 +11,9 @@ from kit.app import StrictModel
 
 
 class TokenRequest(StrictModel):
-    grant_type: str = Field(max_length=64, examples=["client_credentials"])
-    client_id: str = Field(max_length=64)
-    client_secret: str = Field(max_length=256)
+    grant_type: Literal["client_credentials"]
+    client_id: str = Field(min_length=1, max_length=64)
+    client_secret: str = Field(min_length=1, max_length=256)
     scope: str | None = Field(default=None, max_length=512)
 
 

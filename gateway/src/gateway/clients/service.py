@@ -18,11 +18,9 @@ from gateway.clients.models import ApiClient
 from gateway.clients.repository import ClientRepository
 from gateway.clients.schemas import ClientCreated, ClientRead, TokenRead
 from gateway.clients.secrets import hash_secret, new_secret, verify_secret
+from kit.auth import SCOPES as SCOPE_DESCRIPTIONS
 
-SCOPES = (
-    "registry:read", "registry:write", "registry:import", "registry:approve", "pii:read",
-    "programs:read", "programs:write", "reports:read", "admin",
-)
+SCOPES = tuple(SCOPE_DESCRIPTIONS)
 REGION_PATTERN = re.compile(r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")
 CLIENT_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import jwt
-from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import Depends, Request, Security
+from fastapi.openapi.models import OAuthFlowClientCredentials, OAuthFlows
+from fastapi.security import OAuth2
 
 from kit.problems import ForbiddenError, UnauthorizedError
 
@@ -95,17 +96,33 @@ def _jwk_of(text: str) -> dict[str, Any]:
     return json.loads(text)
 
 
-bearer_scheme = HTTPBearer(auto_error=False, description="An access token from POST /api/v1/auth/token.")
+SCOPES = {
+    "registry:read": "Read the registry (households, members, regions, feed, targeting).",
+    "registry:write": "Create and change households and members; submit and verify change requests.",
+    "registry:import": "Run bulk imports of DTKS/DTSEN files.",
+    "registry:approve": "Approve change requests and record official designations.",
+    "pii:read": "See NIK, No. KK, names and addresses unmasked.",
+    "programs:read": "Read agencies, programmes, enrolments and deliveries.",
+    "programs:write": "Register programmes, enrol, record deliveries and spending.",
+    "reports:read": "Read reports.",
+    "admin": "Administration: the audit trail and client management.",
+}
+
+# OAuth2 client credentials: the OpenAPI then lists, per operation, the scopes it needs.
+oauth2_scheme = OAuth2(
+    flows=OAuthFlows(clientCredentials=OAuthFlowClientCredentials(tokenUrl="/api/v1/auth/token", scopes=SCOPES)),
+    scheme_name="OAuth2",
+    description="Bearer JWT from POST /api/v1/auth/token (client credentials). Carries scopes and a region.",
+    auto_error=False,
+)
 
 
-def current_principal(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_scheme)],
-) -> Principal:
-    if credentials is None or credentials.scheme.lower() != "bearer" or not credentials.credentials:
+def current_principal(request: Request, authorization: Annotated[str | None, Depends(oauth2_scheme)]) -> Principal:
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
         raise UnauthorizedError("This endpoint needs an Authorization: Bearer token.")
     verifier: TokenVerifier = request.app.state.token_verifier
-    principal = verifier.verify(credentials.credentials)
+    principal = verifier.verify(token.strip())
     request.state.principal = principal
     return principal
 
@@ -113,7 +130,8 @@ def current_principal(
 def require(*scopes: str) -> Callable[..., Principal]:
     """Dependency factory: the principal, refused with 403 unless it holds every one of `scopes`."""
 
-    def dependency(principal: Annotated[Principal, Depends(current_principal)]) -> Principal:
+    # A default, not an Annotated hint: with postponed annotations a closure variable cannot be resolved.
+    def dependency(principal: Principal = Security(current_principal, scopes=list(scopes))) -> Principal:
         missing = [s for s in scopes if not principal.has(s)]
         if missing:
             raise ForbiddenError(f"This operation needs the scope(s): {' '.join(missing)}.")

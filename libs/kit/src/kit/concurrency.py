@@ -13,7 +13,8 @@ _ETAG = re.compile(r'^\s*(?:W/)?"(\d{1,12})"\s*$')
 
 IfMatchHeader = Annotated[
     str | None,
-    Header(alias="If-Match", max_length=64, description='The ETag of the version being changed, e.g. `"3"`.'),
+    Header(alias="If-Match", max_length=64, pattern=r'^(W/)?"[0-9]{1,12}"$',
+           description='The ETag of the version being changed, e.g. `"3"`.'),
 ]
 
 
@@ -36,3 +37,6 @@ def check_version(current: int, expected: int) -> None:
         raise PreconditionFailedError(
             f"The resource changed since that version was read (now {etag(current)}); re-read and retry."
         )
+
+
+IF_MATCH_REQUIRED = {"x-if-match": "required"}

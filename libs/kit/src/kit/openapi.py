@@ -11,6 +11,7 @@ from kit.problems import PROBLEM_JSON, PROBLEM_SCHEMA
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _DEFAULT_ERRORS = {
+    "400": "The body is not parseable (malformed JSON, wrong encoding).",
     "401": "Missing, expired or invalid access token.",
     "403": "The token lacks a scope, or names a region outside its own.",
     "422": "The request is not valid; `errors` points at each offending field.",
@@ -23,7 +24,7 @@ def _problem_response(description: str) -> dict[str, Any]:
     return {"description": description, "content": {PROBLEM_JSON: {"schema": _PROBLEM_REF}}}
 
 
-def install_openapi(app: FastAPI) -> None:
+def install_openapi(app: FastAPI, *, extra_schemas: dict[str, Any] | None = None) -> None:
     def build() -> dict[str, Any]:
         if app.openapi_schema:
             return app.openapi_schema
@@ -35,14 +36,23 @@ def install_openapi(app: FastAPI) -> None:
         components.pop("HTTPValidationError", None)
         components.pop("ValidationError", None)
         components["Problem"] = PROBLEM_SCHEMA
+        components.update(extra_schemas or {})
         for path_item in schema.get("paths", {}).values():
             for operation in path_item.values():
                 if not isinstance(operation, dict) or "responses" not in operation:
                     continue
                 responses = operation["responses"]
+                for parameter in operation.get("parameters", []):
+                    # Missing If-Match answers 428 (not 422), so the code declares it optional; it is required.
+                    if parameter.get("in") == "header" and parameter.get("name") == "If-Match" \
+                            and operation.get("x-if-match") == "required":
+                        parameter["required"] = True
+                operation.pop("x-if-match", None)
                 secured = bool(operation.get("security"))
                 for status, description in _DEFAULT_ERRORS.items():
                     if status in ("401", "403", "429") and not secured:
+                        continue
+                    if status == "400" and "requestBody" not in operation:
                         continue
                     if status == "422" and status not in responses and not operation.get("parameters") \
                             and "requestBody" not in operation:

@@ -16,7 +16,8 @@ T = TypeVar("T")
 MAX_LIMIT = 1000
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (1-1000).")]
 Cursor = Annotated[
-    str | None, Query(max_length=512, description="The `next_cursor` of the previous page.")
+    str | None,
+    Query(max_length=512, pattern=r"^[A-Za-z0-9_-]+$", description="The `next_cursor` of the previous page."),
 ]
 
 

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 PROBLEM_JSON = "application/problem+json"
 TYPE_PREFIX = "urn:sinergi:problem:"
@@ -161,6 +162,16 @@ def validation_errors(errors: Sequence[dict[str, Any]]) -> list[dict[str, str]]:
     ]
 
 
+def allowed_methods(request: Request) -> str:
+    """Every method any route serves at this path (Starlette names only the first partial match's)."""
+    methods = set()
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] == Match.FULL for route in request.app.router.routes):
+            methods.add(method)
+    return ", ".join(sorted(methods))
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, ProblemError)
@@ -177,7 +188,11 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) and exc.status_code < 500 else None
         if exc.status_code == 404 and detail == "Not Found":
             detail = "No such resource."
-        error = cls(detail, headers=dict(exc.headers or {}))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request)
+            detail = f"This resource supports {headers['Allow']}."
+        error = cls(detail, headers=headers)
         if cls is ProblemError:
             error.status = exc.status_code
         return problem_response(request, error)
@@ -186,6 +201,11 @@ def install_problem_handlers(app: FastAPI) -> None:
         log.warning("database unavailable: %s", type(exc).__name__)
         error = ServiceUnavailableError("The database is unavailable; retry shortly.", headers={"Retry-After": "2"})
         return problem_response(request, error)
+
+    async def on_bad_data(request: Request, exc: Exception) -> JSONResponse:
+        # Values the schema let through but PostgreSQL cannot store (NUL bytes, lone surrogates, overflow).
+        log.info("data refused by the database: %s", type(exc).__name__)
+        return problem_response(request, UnprocessableError("A value in the request cannot be stored."))
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", extra={"request_id": request_id_of(request)})
@@ -198,6 +218,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(sa_exc.InterfaceError, on_database_down)
     app.add_exception_handler(sa_exc.TimeoutError, on_database_down)
     app.add_exception_handler(ConnectionError, on_database_down)
+    app.add_exception_handler(sa_exc.DataError, on_bad_data)
+    app.add_exception_handler(UnicodeEncodeError, on_bad_data)
     app.add_exception_handler(Exception, on_unexpected)
 
 

@@ -12,10 +12,12 @@ from pydantic import BaseModel
 from kit.auth import Principal, require
 from kit.database import SessionDep
 from kit.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
-from kit.problems import problem_responses
+from kit.problems import UnprocessableError, problem_responses
 from targeting.audit.repository import AuditRepository
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit"])
+
+RFC3339 = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$"
 
 
 class AuditEventRead(BaseModel):
@@ -38,13 +40,18 @@ async def list_audit_events(
     client_id: Annotated[str | None, Query(max_length=64)] = None,
     record_id: uuid.UUID | None = None,
     action: Annotated[str | None, Query(max_length=48)] = None,
-    since: datetime | None = None,
+    since: Annotated[str | None, Query(pattern=RFC3339, description="RFC 3339 timestamp with offset.")] = None,
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> Page[AuditEventRead]:
     key = decode_cursor(cursor, arity=1)
+    try:
+        since_at = datetime.fromisoformat(since.replace("Z", "+00:00")) if since else None
+    except ValueError as exc:
+        raise UnprocessableError("since is not a real timestamp.",
+                                 errors=[{"parameter": "since", "in": "query", "detail": "invalid"}]) from exc
     rows = await AuditRepository(session).list(
-        client_id=client_id, record_id=record_id, action=action, since=since,
+        client_id=client_id, record_id=record_id, action=action, since=since_at,
         before_id=int(key[0]) if key and str(key[0]).isdigit() else None, limit=limit + 1)
     items = [AuditEventRead.model_validate(r, from_attributes=True) for r in rows[:limit]]
     return Page[AuditEventRead](items=items, next_cursor=encode_cursor([items[-1].id]) if len(rows) > limit else None)

@@ -6,7 +6,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
 from kit.app import StrictModel
 from kit.problems import problem_responses
@@ -18,15 +18,15 @@ router = APIRouter(prefix="/api/v1/households", tags=["households"])
 MAX_LOOKUP = 10_000
 
 
-class LookupRequest(StrictModel):
-    household_ids: Annotated[list[uuid.UUID], Field(max_length=MAX_LOOKUP)] | None = None
-    niks: Annotated[list[Annotated[str, Field(max_length=32)]], Field(max_length=MAX_LOOKUP)] | None = None
+class LookupByIds(StrictModel):
+    household_ids: Annotated[list[uuid.UUID], Field(max_length=MAX_LOOKUP)]
 
-    @model_validator(mode="after")
-    def _exactly_one(self) -> LookupRequest:
-        if (self.household_ids is None) == (self.niks is None):
-            raise ValueError("Send exactly one of household_ids or niks.")
-        return self
+
+class LookupByNiks(StrictModel):
+    niks: Annotated[list[Annotated[str, Field(pattern=r"^[0-9]{16}$")]], Field(max_length=MAX_LOOKUP)]
+
+
+LookupRequest = LookupByIds | LookupByNiks
 
 
 class LookupItem(BaseModel):
@@ -54,7 +54,7 @@ async def lookup_households(body: LookupRequest, service: ReadService) -> Lookup
     repository = HouseholdRepository(service.session)
     region = service.principal.region
     items: list[LookupItem] = []
-    if body.household_ids is not None:
+    if isinstance(body, LookupByIds):
         households, _ = await repository.lookup(region, household_ids=body.household_ids)
         for ref in body.household_ids:
             h = households.get(ref)
@@ -63,10 +63,10 @@ async def lookup_households(body: LookupRequest, service: ReadService) -> Lookup
                 welfare_decile=h.welfare_decile, extreme_poor=h.extreme_poor))
         await service.audit.record(service.principal, "household.lookup", "household", list(households))
     else:
-        niks = body.niks or []
+        niks = body.niks
         _, people = await repository.lookup(region, niks=niks)
         for ref in niks:
-            found = people.get(ref.strip())
+            found = people.get(ref)
             if found is None:
                 items.append(LookupItem(ref=ref, found=False))
                 continue

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from kit.concurrency import IfMatchHeader, etag, expected_version
+from kit.concurrency import IF_MATCH_REQUIRED, IfMatchHeader, etag, expected_version
 from kit.idempotency import IdempotencyKeyHeader, fingerprint, run_idempotent
 from kit.pagination import Cursor, Limit, Page, decode_cursor, encode_cursor
 from kit.problems import problem_responses
@@ -76,7 +76,7 @@ async def create_household(
     )
 
 
-@router.get("/{household_id}", response_model=HouseholdRead, summary="Read a household with its members",
+@router.get("/{household_id:uuid}", response_model=HouseholdRead, summary="Read a household with its members",
             description="A household outside the token's region answers 404 exactly as an absent one." + MASKING,
             responses=problem_responses(401, 404, 422))
 async def get_household(household_id: uuid.UUID, service: ReadService, response: Response) -> HouseholdRead:
@@ -85,7 +85,8 @@ async def get_household(household_id: uuid.UUID, service: ReadService, response:
     return household_read(household, pii=service.principal.can_read_pii, members=household.members)
 
 
-@router.patch("/{household_id}", response_model=HouseholdRead, summary="Change a household",
+@router.patch("/{household_id:uuid}", response_model=HouseholdRead, summary="Change a household",
+              openapi_extra=IF_MATCH_REQUIRED,
               description="Needs `If-Match` with the household's ETag (428 without, 412 when stale). Only the "
               "fields sent change. Emits household.updated." + MASKING,
               responses=problem_responses(401, 403, 404, 409, 412, 422, 428))
@@ -96,7 +97,7 @@ async def update_household(household_id: uuid.UUID, patch: HouseholdUpdate, serv
     return household_read(household, pii=service.principal.can_read_pii, members=household.members)
 
 
-@router.post("/{household_id}/deactivate", response_model=HouseholdRead, summary="Deactivate a household",
+@router.post("/{household_id:uuid}/deactivate", response_model=HouseholdRead, summary="Deactivate a household",
              description="Nothing is ever deleted: the household and its active members become inactive with the "
              "reason, freeing their NIKs and No. KK. `If-Match` is honoured when sent. Emits "
              "household.deactivated." + MASKING,
@@ -109,7 +110,7 @@ async def deactivate_household(household_id: uuid.UUID, body: Deactivation, serv
     return household_read(household, pii=service.principal.can_read_pii, members=household.members)
 
 
-@router.post("/{household_id}/members", status_code=201, response_model=MemberRead, summary="Add a member",
+@router.post("/{household_id:uuid}/members", status_code=201, response_model=MemberRead, summary="Add a member",
              description="Same NIK rules as registration; a second head is refused. Emits member.created." + MASKING,
              responses=problem_responses(401, 403, 404, 409, 422))
 async def add_member(request: Request, household_id: uuid.UUID, data: MemberCreate, service: WriteService,
@@ -126,7 +127,8 @@ async def add_member(request: Request, household_id: uuid.UUID, data: MemberCrea
     )
 
 
-@router.patch("/{household_id}/members/{member_id}", response_model=MemberRead, summary="Change a member",
+@router.patch("/{household_id:uuid}/members/{member_id:uuid}", response_model=MemberRead,
+              summary="Change a member", openapi_extra=IF_MATCH_REQUIRED,
               description="Needs `If-Match` with the member's ETag (its `version`). `status: inactive` with an "
               "`inactive_reason` deactivates the member. Emits member.updated." + MASKING,
               responses=problem_responses(401, 403, 404, 409, 412, 422, 428))

@@ -45,7 +45,7 @@ def _identifier(check):  # type: ignore[no-untyped-def]
 
 def _plain_text(value: str) -> str:
     value = value.strip()
-    if any(ord(c) < 32 or ord(c) == 127 for c in value):
+    if any(ord(c) < 32 or ord(c) == 127 or 0xD800 <= ord(c) <= 0xDFFF for c in value):
         raise PydanticCustomError("control_characters", "Text may not contain control characters.")
     return value
 

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field, StringConstraints, model_validator
+from pydantic import BaseModel, Field, StringConstraints
 
 from kit.app import StrictModel
 from kit.problems import problem_responses
@@ -20,21 +20,21 @@ router = APIRouter(prefix="/api/v1/people", tags=["people"])
 MAX_MATCHES = 50
 
 
-class PeopleSearch(StrictModel):
-    nik: Nik | None = None
-    name: Annotated[str, StringConstraints(min_length=2, max_length=200)] | None = None
-    birth_date: date | None = None
-    region: Annotated[str, Field(pattern=r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")] | None = None
+RegionCode = Annotated[str, Field(pattern=r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$")]
 
-    @model_validator(mode="after")
-    def _one_way(self) -> PeopleSearch:
-        if self.nik is None and (self.name is None or self.birth_date is None):
-            raise ValueError("Search by nik, or by name and birth_date (optionally region).")
-        if self.nik is not None and (self.name is not None or self.birth_date is not None):
-            raise ValueError("Search by nik alone, or by name and birth_date.")
-        if any(ord(c) < 32 for c in self.name or ""):
-            raise ValueError("name may not contain control characters.")
-        return self
+
+class SearchByNik(StrictModel):
+    nik: Nik
+    region: RegionCode | None = None
+
+
+class SearchByName(StrictModel):
+    name: Annotated[str, StringConstraints(min_length=2, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
+    birth_date: date
+    region: RegionCode | None = None
+
+
+PeopleSearch = SearchByNik | SearchByName
 
 
 class PersonMatch(BaseModel):
@@ -57,7 +57,9 @@ class PeopleMatches(BaseModel):
 async def search_people(body: PeopleSearch, service: ReadService) -> PeopleMatches:
     region = service.principal.narrow(body.region)
     rows = await HouseholdRepository(service.session).search_people(
-        region, nik=body.nik, name=body.name, birth_date=body.birth_date, limit=MAX_MATCHES)
+        region, nik=body.nik if isinstance(body, SearchByNik) else None,
+        name=body.name if isinstance(body, SearchByName) else None,
+        birth_date=body.birth_date if isinstance(body, SearchByName) else None, limit=MAX_MATCHES)
     await service.audit.record(service.principal, "people.search", "member", [m.id for m, _ in rows])
     pii = service.principal.can_read_pii
     return PeopleMatches(items=[
