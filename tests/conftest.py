@@ -91,6 +91,8 @@ def apps(database_url: str, keypair: tuple[str, str]) -> Apps:
               "jwt_audience": AUDIENCE}
     targeting = create_targeting(TargetingSettings(**common))
     programs = create_programs(ProgramsSettings(**common))
+    # In process, the programs service reaches the registry on the targeting app itself.
+    programs.state.registry_http = _asgi_client(targeting, "targeting")
     reporting = create_reporting(ReportingSettings(**common))
     upstreams = {n: _asgi_client(a, n) for n, a in
                  {"targeting": targeting, "programs": programs, "reporting": reporting}.items()}
