@@ -40,6 +40,8 @@ def create_engine(
         max_overflow=pool_size,
         pool_pre_ping=True,
         pool_timeout=10,
+        # Bound values are personal data (NIKs, names): never let them into exception texts or logs.
+        hide_parameters=True,
         connect_args={
             "application_name": application_name,
             "options": f"-c statement_timeout={statement_timeout_ms} -c timezone=UTC",

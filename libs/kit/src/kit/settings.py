@@ -10,11 +10,12 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 def database_url_field(prefix: str) -> Any:
-    """`<PREFIX>DATABASE_URL` wins over the project-wide `DATABASE_URL` (one role per service in deployment)."""
-    return Field(
-        default=None,
-        validation_alias=AliasChoices("database_url", f"{prefix}DATABASE_URL", "DATABASE_URL"),
-    )
+    """`<PREFIX>DATABASE_URL` wins over the project-wide `DATABASE_URL` (one role per service in deployment).
+
+    The field's own name is not an alias: environment names match case-insensitively, so `database_url`
+    would pick up `DATABASE_URL` first. Keyword construction still works through populate_by_name.
+    """
+    return Field(default=None, validation_alias=AliasChoices(f"{prefix}DATABASE_URL", "DATABASE_URL"))
 
 
 class ProcessSettings(BaseSettings):
