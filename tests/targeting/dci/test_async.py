@@ -10,6 +10,7 @@ import pytest
 from aiohttp import web
 from sqlalchemy import text
 
+from targeting.dci.service import DciService
 from tests.targeting import factories as f
 from tests.targeting.dci import support as s
 
@@ -124,6 +125,24 @@ class TestAsyncSearch:
             "reference_id_list", ["ref-2"], transaction_id=body["message"]["transaction_id"]), auth())
         [item] = by_reference.json()["message"]["txnstatus_response"]["txn_status"]["search_response"]
         assert item["data"]["reg_records"][0]["@id"] == f"urn:sinergi:member:{created['members'][2]['id']}"
+
+
+    async def test_a_search_that_fails_is_marked_and_nothing_is_sent(self, dci, receiver, auth, connection,
+                                                                     monkeypatch, caplog):
+        async def broken(self, envelope, correlation):
+            raise RuntimeError("parameters: 1871015708450001")
+
+        monkeypatch.setattr(DciService, "answer", broken)
+        body = s.search(s.by_id("NIK", "1871015708450001", reference_id="ref-1"),
+                        sender_uri=f"{receiver.url}/spmis/on-search")
+        correlation_id = (await s.call(dci, SEARCH, body, auth())).json()["message"]["correlation_id"]
+        monkeypatch.undo()
+        assert receiver.received == []
+        assert (await _transaction(connection, correlation_id))[:3] == ("rjct", "async", "failed")
+        assert "1871015708450001" not in caplog.text and "RuntimeError" in caplog.text
+        response = await s.call(dci, SYNC_STATUS, s.status("correlation_id", correlation_id), auth())
+        [item] = response.json()["message"]["txnstatus_response"]["txn_status"]["search_response"]
+        assert (item["reference_id"], item["status"]) == ("ref-1", "rjct")
 
 
 class TestTxnStatus:

@@ -221,8 +221,9 @@ async def run_async_search(state: Any, correlation: uuid.UUID) -> None:
         try:
             body = await service.answer(SearchEnvelope.model_validate(transaction.request), correlation)
             await session.commit()
-        except Exception:
-            log.exception("dci async search failed", extra={"correlation_id": str(correlation)})
+        except Exception as exc:
+            # Only the type: SQLAlchemy puts bound parameters (NIKs) in its messages, and they must not be logged.
+            log.error("dci async search %s failed: %s", correlation, type(exc).__name__)
             await session.rollback()
             await repository.update(correlation, status="rjct", delivery_status="failed",
                                     delivery_error="The search failed; it has been logged.")
