@@ -6,6 +6,9 @@ from fastapi import FastAPI
 
 from kit.app import create_service_app
 from targeting.audit.router import router as audit_router
+from targeting.dci.callbacks import CallbackDispatcher
+from targeting.dci.openapi import DCI_TAG, without_validation_problems
+from targeting.dci.router import router as dci_router
 from targeting.feed.router import router as feed_router
 from targeting.households.lookup import router as lookup_router
 from targeting.households.router import router as households_router
@@ -14,19 +17,30 @@ from targeting.regions.catalog import RegionCatalog
 from targeting.regions.router import router as regions_router
 from targeting.settings import TargetingSettings
 
-DESCRIPTION = "Owns the DTKS registry: regions, households, members, imports, the change feed and targeting."
+DESCRIPTION = ("Owns the DTKS registry: regions, households, members, imports, the change feed and targeting, and "
+               "serves it over the DCI Social Registry API.")
 
 
 def create_app(settings: TargetingSettings) -> FastAPI:
+    dispatcher = CallbackDispatcher.from_settings(settings)
+
+    async def close_callbacks(_: FastAPI) -> None:
+        await dispatcher.aclose()
+
     app = create_service_app(
         name="targeting",
         title="Sinergi targeting service",
         description=DESCRIPTION,
         settings=settings,
-        routers=[regions_router, lookup_router, households_router, people_router, feed_router, audit_router],
+        routers=[regions_router, lookup_router, households_router, people_router, feed_router, audit_router,
+                 dci_router],
         body_limit_overrides={"/api/v1/imports": settings.import_max_bytes},
+        on_shutdown=[close_callbacks],
+        openapi_tags=[DCI_TAG],
     )
     app.state.region_catalog = RegionCatalog()
+    app.state.dci_callbacks = dispatcher
+    without_validation_problems(app)
     return app
 
 

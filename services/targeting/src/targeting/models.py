@@ -2,10 +2,11 @@
 
 from targeting.audit.models import AuditEvent
 from targeting.database import Base
+from targeting.dci.models import DciTransaction
 from targeting.feed.models import RegistryChange
 from targeting.households.models import Household, Member
 from targeting.idempotency.models import IdempotencyKey
 from targeting.regions.models import Region, RegionDecree, RegionVersion
 
-__all__ = ["AuditEvent", "Base", "Household", "IdempotencyKey", "Member", "Region", "RegionDecree",
+__all__ = ["AuditEvent", "Base", "DciTransaction", "Household", "IdempotencyKey", "Member", "Region", "RegionDecree",
            "RegionVersion", "RegistryChange"]
