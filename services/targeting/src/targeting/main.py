@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from kit.app import create_service_app
 from targeting.audit.router import router as audit_router
+from targeting.criteria.router import router as criteria_router
 from targeting.feed.router import router as feed_router
 from targeting.households.lookup import router as lookup_router
 from targeting.households.router import router as households_router
@@ -23,7 +24,8 @@ def create_app(settings: TargetingSettings) -> FastAPI:
         title="Sinergi targeting service",
         description=DESCRIPTION,
         settings=settings,
-        routers=[regions_router, lookup_router, households_router, people_router, feed_router, audit_router],
+        routers=[regions_router, lookup_router, households_router, people_router, feed_router, audit_router,
+                 criteria_router],
         body_limit_overrides={"/api/v1/imports": settings.import_max_bytes},
     )
     app.state.region_catalog = RegionCatalog()
