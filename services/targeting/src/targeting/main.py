@@ -14,6 +14,7 @@ from targeting.people.router import router as people_router
 from targeting.regions.catalog import RegionCatalog
 from targeting.regions.router import router as regions_router
 from targeting.settings import TargetingSettings
+from targeting.targetlists.router import router as target_lists_router
 
 DESCRIPTION = "Owns the DTKS registry: regions, households, members, imports, the change feed and targeting."
 
@@ -25,7 +26,7 @@ def create_app(settings: TargetingSettings) -> FastAPI:
         description=DESCRIPTION,
         settings=settings,
         routers=[regions_router, lookup_router, households_router, people_router, feed_router, audit_router,
-                 criteria_router],
+                 criteria_router, target_lists_router],
         body_limit_overrides={"/api/v1/imports": settings.import_max_bytes},
     )
     app.state.region_catalog = RegionCatalog()

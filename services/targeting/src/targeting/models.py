@@ -6,6 +6,7 @@ from targeting.feed.models import RegistryChange
 from targeting.households.models import Household, Member
 from targeting.idempotency.models import IdempotencyKey
 from targeting.regions.models import Region, RegionDecree, RegionVersion
+from targeting.targetlists.models import TargetList, TargetListHousehold
 
 __all__ = ["AuditEvent", "Base", "Household", "IdempotencyKey", "Member", "Region", "RegionDecree",
-           "RegionVersion", "RegistryChange"]
+           "RegionVersion", "RegistryChange", "TargetList", "TargetListHousehold"]
