@@ -11,6 +11,7 @@ from targeting.feed.router import router as feed_router
 from targeting.households.lookup import router as lookup_router
 from targeting.households.router import router as households_router
 from targeting.people.router import router as people_router
+from targeting.priorityareas.router import router as priority_areas_router
 from targeting.regions.catalog import RegionCatalog
 from targeting.regions.router import router as regions_router
 from targeting.settings import TargetingSettings
@@ -26,7 +27,7 @@ def create_app(settings: TargetingSettings) -> FastAPI:
         description=DESCRIPTION,
         settings=settings,
         routers=[regions_router, lookup_router, households_router, people_router, feed_router, audit_router,
-                 criteria_router, target_lists_router],
+                 criteria_router, target_lists_router, priority_areas_router],
         body_limit_overrides={"/api/v1/imports": settings.import_max_bytes},
     )
     app.state.region_catalog = RegionCatalog()

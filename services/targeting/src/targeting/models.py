@@ -5,8 +5,10 @@ from targeting.database import Base
 from targeting.feed.models import RegistryChange
 from targeting.households.models import Household, Member
 from targeting.idempotency.models import IdempotencyKey
+from targeting.priorityareas.models import PriorityAreaDecision, PriorityAreaDesignation
 from targeting.regions.models import Region, RegionDecree, RegionVersion
 from targeting.targetlists.models import TargetList, TargetListHousehold
 
-__all__ = ["AuditEvent", "Base", "Household", "IdempotencyKey", "Member", "Region", "RegionDecree",
-           "RegionVersion", "RegistryChange", "TargetList", "TargetListHousehold"]
+__all__ = ["AuditEvent", "Base", "Household", "IdempotencyKey", "Member", "PriorityAreaDecision",
+           "PriorityAreaDesignation", "Region", "RegionDecree", "RegionVersion", "RegistryChange", "TargetList",
+           "TargetListHousehold"]
