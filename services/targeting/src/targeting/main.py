@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from kit.app import create_service_app
 from targeting.audit.router import router as audit_router
+from targeting.changerequests.router import router as change_requests_router
 from targeting.criteria.router import router as criteria_router
 from targeting.feed.router import router as feed_router
 from targeting.households.lookup import router as lookup_router
@@ -27,7 +28,7 @@ def create_app(settings: TargetingSettings) -> FastAPI:
         description=DESCRIPTION,
         settings=settings,
         routers=[regions_router, lookup_router, households_router, people_router, feed_router, audit_router,
-                 criteria_router, target_lists_router, priority_areas_router],
+                 criteria_router, target_lists_router, priority_areas_router, change_requests_router],
         body_limit_overrides={"/api/v1/imports": settings.import_max_bytes},
     )
     app.state.region_catalog = RegionCatalog()

@@ -1,6 +1,7 @@
 """Every table of the targeting schema, gathered for Alembic."""
 
 from targeting.audit.models import AuditEvent
+from targeting.changerequests.models import ChangeRequest, ChangeRequestEvent
 from targeting.database import Base
 from targeting.feed.models import RegistryChange
 from targeting.households.models import Household, Member
@@ -9,6 +10,6 @@ from targeting.priorityareas.models import PriorityAreaDecision, PriorityAreaDes
 from targeting.regions.models import Region, RegionDecree, RegionVersion
 from targeting.targetlists.models import TargetList, TargetListHousehold
 
-__all__ = ["AuditEvent", "Base", "Household", "IdempotencyKey", "Member", "PriorityAreaDecision",
-           "PriorityAreaDesignation", "Region", "RegionDecree", "RegionVersion", "RegistryChange", "TargetList",
-           "TargetListHousehold"]
+__all__ = ["AuditEvent", "Base", "ChangeRequest", "ChangeRequestEvent", "Household", "IdempotencyKey", "Member",
+           "PriorityAreaDecision", "PriorityAreaDesignation", "Region", "RegionDecree", "RegionVersion",
+           "RegistryChange", "TargetList", "TargetListHousehold"]
