@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -41,11 +39,3 @@ class CriteriaService:
             households=sum(g.households for g in groups), members=sum(g.members for g in groups),
             groups=groups if request.group_by else [], region=region, as_of=as_of,
         )
-
-    async def matching(self, raw: Any, as_of: date | None, household_ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
-        """The subset of `household_ids` (already known to lie in the caller's region) whose criteria hold."""
-        if not household_ids:
-            criteria_predicate(raw, as_of)
-            return set()
-        return await self.repository.matching_ids(criteria_predicate(raw, as_of), household_ids,
-                                                  region=self.principal.region)

@@ -33,8 +33,10 @@ class PriorityAreaRepository:
                       limit: int) -> Sequence[tuple[str, str, int, int, Decimal | None, int, bool]]:
         """Areas of `level` in `region`, worst first. Every current area is listed, those without active
         households last (rate null); retired codes only while households still carry them."""
-        # A literal width, so GROUP BY sees the very same expression as the select list.
-        area_code = func.left(Household.region_code, literal_column(str(AREA_CODE_WIDTH[level])))
+        # Villages are the households' own codes; above them a prefix, with a literal width so that GROUP BY
+        # sees the very same expression as the select list.
+        area_code: Any = Household.region_code if level is AreaLevel.village else \
+            func.left(Household.region_code, literal_column(str(AREA_CODE_WIDTH[level])))
         counts = (
             select(area_code.label("code"), func.count().label("households"),
                    func.count().filter(Household.extreme_poor).label("extreme"))
