@@ -203,6 +203,14 @@ class TestLookup:
             "niks": [m["nik"] for m in created["members"]], "criteria": leaf("welfare_decile", "eq", 1)})
         assert [i["matches_criteria"] for i in response.json()["items"]] == [True, True, True]
 
+    async def test_a_household_outside_the_token_region_is_neither_found_nor_judged(self, targeting, auth,
+                                                                                  connection):
+        rows = panel()
+        await f.insert_households(connection, list(rows.values()))
+        response = await targeting.post("/api/v1/households/lookup", headers=auth("18.71", READER), json={
+            "household_ids": [str(rows["a"].id), str(rows["d"].id)], "criteria": {"all": []}})
+        assert [(i["found"], i["matches_criteria"]) for i in response.json()["items"]] == [(True, True), (False, None)]
+
     async def test_bad_criteria_are_422_with_a_pointer(self, targeting, auth):
         problem = assert_problem(await targeting.post("/api/v1/households/lookup", headers=auth(), json={
             "household_ids": [], "criteria": {"all": [leaf("welfare_decile", "lte", "x")]}}), 422, "invalid-criteria")
