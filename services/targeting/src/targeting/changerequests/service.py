@@ -113,7 +113,7 @@ class ChangeRequestService:
 
     async def verify(self, request_id: uuid.UUID, note: str | None) -> ChangeRequest:
         request = await self._locked(request_id)
-        self._require_status(request, ChangeStatus.submitted, "verified")
+        self._require_status(request, "verified", ChangeStatus.submitted)
         request.status = ChangeStatus.verified.value
         await self.requests.flush()
         await self.requests.record_step(request.id, ChangeStatus.verified.value, self.principal, note)
@@ -122,7 +122,7 @@ class ChangeRequestService:
 
     async def approve(self, request_id: uuid.UUID, note: str | None) -> ChangeRequest:
         request = await self._locked(request_id)
-        self._require_status(request, ChangeStatus.verified, "approved")
+        self._require_status(request, "approved", ChangeStatus.verified)
         if request.submitted_by == self.principal.client_id:
             raise SelfApprovalError("Whoever submitted a change request cannot approve it; another client must.")
         # The request's own step first, the registry change (which appends to the feed) last.
@@ -137,13 +137,11 @@ class ChangeRequestService:
 
     async def reject(self, request_id: uuid.UUID, note: str | None) -> ChangeRequest:
         request = await self._locked(request_id)
+        self._require_status(request, "rejected", ChangeStatus.submitted, ChangeStatus.verified)
         if request.status == ChangeStatus.verified and not self.principal.has("registry:approve"):
             raise ForbiddenError("Rejecting a verified request needs the scope registry:approve.")
-        if request.status == ChangeStatus.submitted and not (
-                self.principal.has("registry:write") or self.principal.has("registry:approve")):
+        if not (self.principal.has("registry:write") or self.principal.has("registry:approve")):
             raise ForbiddenError("Rejecting a submitted request needs the scope registry:write or registry:approve.")
-        if request.status not in (ChangeStatus.submitted, ChangeStatus.verified):
-            self._require_status(request, ChangeStatus.submitted, "rejected")
         if not note:
             raise ChangeRequestInvalidError("A rejection needs a note saying why.",
                                             errors=[{"pointer": "/note", "detail": "required to reject"}])
@@ -178,11 +176,11 @@ class ChangeRequestService:
         return request
 
     @staticmethod
-    def _require_status(request: ChangeRequest, expected: ChangeStatus, target: str) -> None:
-        if request.status != expected:
+    def _require_status(request: ChangeRequest, target: str, *expected: ChangeStatus) -> None:
+        if request.status not in expected:
             raise ChangeRequestTransitionError(
-                f"A {request.status} request cannot be {target}; only a {expected.value} one can.",
-                extra={"current_status": request.status})
+                f"This request is {request.status}; only a {' or '.join(e.value for e in expected)} request can be "
+                f"{target}.", extra={"current_status": request.status})
 
     async def _reload(self, request_id: uuid.UUID) -> ChangeRequest:
         request = await self.requests.get(request_id, self.principal.region)
