@@ -21,7 +21,8 @@ matching household. Needs `registry:read`; answers counts only, no personal data
 **Criteria.** {CRITERIA_GRAMMAR}
 
 `age` is in completed years at `as_of` (default: today in Asia/Jakarta); someone born on 29 February
-completes a year on 1 March in common years.
+completes a year on 1 March in common years. `as_of` moves only the date ages are computed at: it does not
+rewind the registry (households and members are as they stand now; one born after `as_of` has a negative age).
 
 {describe_fields()}
 """
