@@ -67,7 +67,8 @@ class TestLookup:
         items = response.json()["items"]
         assert items[0]["member_id"] == created["members"][2]["id"] and items[0]["household_id"] == created["id"]
         assert items[1] == {"ref": "1871010101010001", "found": False, "household_id": None, "member_id": None,
-                            "region_code": None, "status": None, "welfare_decile": None, "extreme_poor": None}
+                            "region_code": None, "status": None, "welfare_decile": None, "extreme_poor": None,
+                            "matches_criteria": None}
 
     async def test_refuses_both_or_neither_and_more_than_10000(self, targeting, auth):
         assert_problem(await targeting.post("/api/v1/households/lookup", json={}, headers=auth()), 422)

@@ -134,10 +134,14 @@ def problem_body(
     return body
 
 
+_RESERVED = frozenset({"type", "title", "status", "detail", "request_id", "errors", "type_"})
+
+
 def problem_response(request: Request, error: ProblemError) -> JSONResponse:
+    extra = {k: v for k, v in error.extra.items() if k not in _RESERVED}
     body = problem_body(
         type_=error.type, title=error.title, status=error.status, detail=error.detail,
-        request_id=request_id_of(request), errors=error.errors, **error.extra,
+        request_id=request_id_of(request), errors=error.errors, **extra,
     )
     return JSONResponse(body, status_code=error.status, headers=error.headers, media_type=PROBLEM_JSON)
 

@@ -6,6 +6,8 @@ from fastapi import FastAPI
 
 from kit.app import create_service_app
 from targeting.audit.router import router as audit_router
+from targeting.changerequests.router import router as change_requests_router
+from targeting.criteria.router import router as criteria_router
 from targeting.dci.callbacks import CallbackDispatcher
 from targeting.dci.openapi import DCI_TAG, without_validation_problems
 from targeting.dci.router import router as dci_router
@@ -13,9 +15,11 @@ from targeting.feed.router import router as feed_router
 from targeting.households.lookup import router as lookup_router
 from targeting.households.router import router as households_router
 from targeting.people.router import router as people_router
+from targeting.priorityareas.router import router as priority_areas_router
 from targeting.regions.catalog import RegionCatalog
 from targeting.regions.router import router as regions_router
 from targeting.settings import TargetingSettings
+from targeting.targetlists.router import router as target_lists_router
 
 DESCRIPTION = ("Owns the DTKS registry: regions, households, members, imports, the change feed and targeting, and "
                "serves it over the DCI Social Registry API.")
@@ -33,7 +37,7 @@ def create_app(settings: TargetingSettings) -> FastAPI:
         description=DESCRIPTION,
         settings=settings,
         routers=[regions_router, lookup_router, households_router, people_router, feed_router, audit_router,
-                 dci_router],
+                 criteria_router, target_lists_router, priority_areas_router, change_requests_router, dci_router],
         body_limit_overrides={"/api/v1/imports": settings.import_max_bytes},
         on_shutdown=[close_callbacks],
         openapi_tags=[DCI_TAG],

@@ -10,6 +10,9 @@ from pydantic import BaseModel, Field
 
 from kit.app import StrictModel
 from kit.problems import problem_responses
+from targeting.criteria.repository import CriteriaRepository
+from targeting.criteria.schemas import AsOf, CriteriaJson
+from targeting.criteria.service import criteria_predicate
 from targeting.households.dependencies import ReadService
 from targeting.households.repository import HouseholdRepository
 
@@ -18,11 +21,17 @@ router = APIRouter(prefix="/api/v1/households", tags=["households"])
 MAX_LOOKUP = 10_000
 
 
-class LookupByIds(StrictModel):
+class _LookupOptions(StrictModel):
+    criteria: CriteriaJson | None = Field(default=None, description="When given, each found item carries "
+                                          "`matches_criteria` (see POST /api/v1/targeting/evaluate).")
+    as_of: AsOf | None = None
+
+
+class LookupByIds(_LookupOptions):
     household_ids: Annotated[list[uuid.UUID], Field(max_length=MAX_LOOKUP)]
 
 
-class LookupByNiks(StrictModel):
+class LookupByNiks(_LookupOptions):
     niks: Annotated[list[Annotated[str, Field(pattern=r"^[0-9]{16}$")]], Field(max_length=MAX_LOOKUP)]
 
 
@@ -39,6 +48,9 @@ class LookupItem(BaseModel):
                                "inactive when either is inactive).")
     welfare_decile: int | None = None
     extreme_poor: bool | None = None
+    matches_criteria: bool | None = Field(default=None, description="Whether the household is active and the "
+                                          "request's criteria are true for it (unknown counts as false); null "
+                                          "when no criteria were sent or the ref was not found.")
 
 
 class LookupResponse(BaseModel):
@@ -48,11 +60,14 @@ class LookupResponse(BaseModel):
 @router.post("/lookup", response_model=LookupResponse, summary="Resolve household ids or NIKs in bulk",
              description=f"Up to {MAX_LOOKUP:,} refs per call, answered in request order. Refs outside the "
              "token's region come back `found: false`, exactly like absent ones. NIKs travel in the body, never "
-             "in a URL. Used by the programs service to check enrolments against the registry.",
+             "in a URL. Used by the programs service to check enrolments against the registry. With `criteria` (and "
+             "`as_of`), every found household is also tested against them in one query (`matches_criteria`), "
+             "e.g. for a programme's `off_target` count.",
              responses=problem_responses(401, 403, 422))
 async def lookup_households(body: LookupRequest, service: ReadService) -> LookupResponse:
     repository = HouseholdRepository(service.session)
     region = service.principal.region
+    predicate = criteria_predicate(body.criteria, body.as_of) if body.criteria is not None else None
     items: list[LookupItem] = []
     if isinstance(body, LookupByIds):
         households, _ = await repository.lookup(region, household_ids=body.household_ids)
@@ -76,4 +91,11 @@ async def lookup_households(body: LookupRequest, service: ReadService) -> Lookup
                                     region_code=h.region_code, status=status, welfare_decile=h.welfare_decile,
                                     extreme_poor=h.extreme_poor))
         await service.audit.record(service.principal, "member.lookup", "member", [m.id for m, _ in people.values()])
+    if predicate is not None:
+        found = list({item.household_id for item in items if item.household_id is not None})
+        matched = await CriteriaRepository(service.session).matching_ids(predicate, found, region=region) \
+            if found else set()
+        for item in items:
+            if item.found:
+                item.matches_criteria = item.household_id in matched
     return LookupResponse(items=items)

@@ -78,6 +78,9 @@ class Member(Base):
         CheckConstraint("(status = 'inactive') = (inactive_reason IS NOT NULL)", name="inactive_has_reason"),
         Index("uq_member_nik_active", "nik", unique=True, postgresql_where=text("status = 'active'")),
         Index("ix_member_household_id", "household_id"),
+        # Counting rule: every count and criterion reads a household's ACTIVE members; this partial index lets
+        # those counts run as index-only scans instead of visiting the member rows.
+        Index("ix_member_household_id_active", "household_id", postgresql_where=text("status = 'active'")),
         Index("ix_member_birth_date", "birth_date"),
     )
 

@@ -1,0 +1,1 @@
+"""Priority areas (lokus): areas ranked by extreme poverty from the registry, and the official designations."""
