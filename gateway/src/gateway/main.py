@@ -140,10 +140,10 @@ def create_app(
     app.include_router(token_router)
     install_openapi(app)
 
-    proxied = ReverseProxy(
-        BodyLimitMiddleware(app, max_bytes=settings.max_body_bytes), routes=RouteTable(), upstreams=clients
-    )
-    outer = RequestIdMiddleware(SecurityHeadersMiddleware(proxied))
+    # The proxy is outermost: a proxied request is the hot path, so it sets the request id and the
+    # security headers itself instead of passing through two more middleware layers.
+    own = RequestIdMiddleware(SecurityHeadersMiddleware(BodyLimitMiddleware(app, max_bytes=settings.max_body_bytes)))
+    outer = ReverseProxy(own, routes=RouteTable(), upstreams=clients)
     outer.fastapi_app = app  # type: ignore[attr-defined]
     return outer
 

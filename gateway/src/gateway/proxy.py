@@ -11,6 +11,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from gateway.routing import RouteTable
 from gateway.upstream import Content, Headers, Upstream, UpstreamError, UpstreamTimeoutError
 from kit.problems import PROBLEM_JSON, problem_body
+from kit.requests import current_request_id, incoming_request_id
 
 log = logging.getLogger("gateway.proxy")
 
@@ -50,7 +51,15 @@ class ReverseProxy:
         await self._forward(service, scope, receive, send)
 
     async def _forward(self, service: str, scope: Scope, receive: Receive, send: Send) -> None:
-        request_id = scope["state"]["request_id"]
+        request_id = incoming_request_id(scope)
+        scope.setdefault("state", {})["request_id"] = request_id
+        token = current_request_id.set(request_id)
+        try:
+            await self._exchange(service, request_id, scope, receive, send)
+        finally:
+            current_request_id.reset(token)
+
+    async def _exchange(self, service: str, request_id: str, scope: Scope, receive: Receive, send: Send) -> None:
         headers, content_length = _request_headers(scope, request_id)
         method = scope["method"]
         query = scope["query_string"]
@@ -81,11 +90,18 @@ class ReverseProxy:
             return
 
         try:
-            await send({"type": "http.response.start", "status": upstream.status,
-                        "headers": _response_headers(upstream.headers)})
+            response_headers, remaining = _response_headers(upstream.headers, request_id)
+            await send({"type": "http.response.start", "status": upstream.status, "headers": response_headers})
             async for chunk in upstream.body():
+                if remaining is not None:
+                    remaining -= len(chunk)
+                    if remaining <= 0:
+                        # The declared length is complete: one message ends the response (most are one chunk).
+                        await send({"type": "http.response.body", "body": chunk})
+                        break
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            await send({"type": "http.response.body", "body": b""})
+            else:
+                await send({"type": "http.response.body", "body": b""})
         except UpstreamError as exc:
             # Headers are gone already: all that is left is to cut the response short.
             log.warning("upstream %s failed mid-response: %s", service, exc)
@@ -122,14 +138,30 @@ def _request_headers(scope: Scope, request_id: str) -> tuple[list[tuple[bytes, b
     return headers, content_length
 
 
-def _response_headers(raw: Headers) -> list[tuple[bytes, bytes]]:
+def _response_headers(raw: Headers, request_id: str) -> tuple[list[tuple[bytes, bytes]], int | None]:
+    """The service's fields less hop-by-hop ones, with what kit's middleware adds to the gateway's own answers:
+    our request id, and `no-store` / `nosniff` unless the service chose otherwise; and the declared length."""
     drop = RESPONSE_DROP | _connection_tokens(raw)
     headers = []
+    cache_control = nosniff = False
+    content_length = None
     for name, value in raw:
         name = name.lower()
-        if name not in drop:
-            headers.append((name, value))
-    return headers
+        if name in drop:
+            continue
+        if name == b"content-length" and value.isdigit():
+            content_length = int(value)
+        elif name == b"cache-control":
+            cache_control = True
+        elif name == b"x-content-type-options":
+            nosniff = True
+        headers.append((name, value))
+    if not cache_control:
+        headers.append((b"cache-control", b"no-store"))
+    if not nosniff:
+        headers.append((b"x-content-type-options", b"nosniff"))
+    headers.append((b"x-request-id", request_id.encode()))
+    return headers, content_length
 
 
 def _client_gone(exc: BaseException | None) -> bool:
@@ -170,6 +202,7 @@ async def _problem(send: Send, status: int, slug: str, title: str, detail: str, 
     )).encode()
     await send({"type": "http.response.start", "status": status, "headers": [
         (b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode()),
-        (b"cache-control", b"no-store"),
+        (b"cache-control", b"no-store"), (b"x-content-type-options", b"nosniff"),
+        (b"x-request-id", request_id.encode()),
     ]})
     await send({"type": "http.response.body", "body": body})
