@@ -26,6 +26,8 @@ class Case:
     direct: str
     gateway: str
     requirement: float
+    service_process: str
+    gateway_process: str
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,9 +52,9 @@ def run(args: argparse.Namespace) -> str:
         token = stack.token(gateways["gateway"], client_id="bench-gateway")
         cases = [
             Case("trivial", "authenticated, no database (the kit's service shell, bench/stub.py)", stub.PATH,
-                 stub_url, gateways["gateway-trivial"], 0.45),
+                 stub_url, gateways["gateway-trivial"], 0.45, "stub", "gateway-trivial"),
             Case("db-read", "authenticated, one indexed read (targeting service)", "/api/v1/regions/18",
-                 targeting_url, gateways["gateway"], 0.70),
+                 targeting_url, gateways["gateway"], 0.70, "targeting", "gateway"),
         ]
         for case in cases:
             _check(case, token)
@@ -69,6 +71,8 @@ def run(args: argparse.Namespace) -> str:
                     results[side] = run_wrk(
                         getattr(case, side) + case.path, token=token, duration=args.duration,
                         connections=args.connections, our_pids=lambda: stack.pids() + database.server_pids(),
+                        watch={"service": stack.pid(case.service_process),
+                               "gateway": stack.pid(case.gateway_process)},
                     )
                     print(f"round {number + 1} {case.key:8} {side:8} {results[side].requests_per_second:8.0f} req/s",
                           flush=True)
@@ -114,6 +118,22 @@ def _report(
                 f"{through.p50_ms:.1f} / {through.p99_ms:.1f} | {_ratio(direct, through):.2f} | "
                 f"{direct.failed} / {through.failed} | "
                 f"{direct.others_cpu_share:.0%} / {through.others_cpu_share:.0%} |"
+            )
+    lines += [
+        "",
+        "CPU time per request, from the processes' own counters (so hardly moved by other load): what the "
+        "gateway adds to each request, against what the service spends on it.",
+        "",
+        "| endpoint | round | service, direct µs | service, via gateway µs | gateway µs | gateway / service |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for case in cases:
+        for number, measured in enumerate(rounds, start=1):
+            direct, through = measured[case.key]
+            service_us, gateway_us = through.cpu_us_per_request("service"), through.cpu_us_per_request("gateway")
+            lines.append(
+                f"| {case.key} | {number} | {direct.cpu_us_per_request('service'):.0f} | {service_us:.0f} | "
+                f"{gateway_us:.0f} | {gateway_us / service_us if service_us else 0:.2f} |"
             )
     lines += ["", "| endpoint | what | path | median ratio | required | verdict |", "|---|---|---|---:|---:|---|"]
     for case in cases:

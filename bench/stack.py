@@ -154,6 +154,9 @@ class Stack:
             raise RuntimeError(f"{name} did not start; its log: {log}")
         return url
 
+    def pid(self, name: str) -> int:
+        return self.processes[name].popen.pid
+
     def pids(self) -> list[int]:
         return [p.popen.pid for p in self.processes.values() if p.popen.poll() is None]
 

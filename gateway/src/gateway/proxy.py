@@ -121,7 +121,8 @@ def _connection_tokens(headers: Headers) -> frozenset[bytes]:
 
 def _request_headers(scope: Scope, request_id: str) -> tuple[list[tuple[bytes, bytes]], int | None]:
     raw = scope["headers"]
-    drop = HOP_BY_HOP | _connection_tokens(raw)
+    tokens = _connection_tokens(raw)
+    drop = HOP_BY_HOP | tokens if tokens else HOP_BY_HOP
     headers: list[tuple[bytes, bytes]] = []
     content_length: int | None = None
     for name, value in raw:
@@ -141,7 +142,8 @@ def _request_headers(scope: Scope, request_id: str) -> tuple[list[tuple[bytes, b
 def _response_headers(raw: Headers, request_id: str) -> tuple[list[tuple[bytes, bytes]], int | None]:
     """The service's fields less hop-by-hop ones, with what kit's middleware adds to the gateway's own answers:
     our request id, and `no-store` / `nosniff` unless the service chose otherwise; and the declared length."""
-    drop = RESPONSE_DROP | _connection_tokens(raw)
+    tokens = _connection_tokens(raw)
+    drop = RESPONSE_DROP | tokens if tokens else RESPONSE_DROP
     headers = []
     cache_control = nosniff = False
     content_length = None
