@@ -190,6 +190,11 @@ class TestProxyOverHttp:
         assert response.headers["x-kept"] == "yes"
         assert "x-upstream-hop" not in response.headers and "server" not in response.headers
 
+    async def test_head_answers_the_headers_without_a_body(self, proxied):
+        response = await proxied.head("/api/v1/regions/hop")
+        assert response.status_code == 200
+        assert int(response.headers["content-length"]) > 0 and response.content == b""
+
     async def test_a_slow_service_is_504_problem(self, proxied):
         response = await proxied.get("/api/v1/regions/slow")
         body = assert_problem(response, 504, "upstream-timeout")
