@@ -1,9 +1,16 @@
+import asyncio
+import hashlib
+import socket
+from collections.abc import AsyncIterator
+
 import httpx
+import pytest
+from aiohttp import web
 
 from gateway.main import create_app
 from gateway.routing import RouteTable
 from gateway.settings import GatewaySettings
-from kit.http import create_http_client
+from gateway.upstream import AiohttpUpstream
 from tests.support import assert_problem
 
 
@@ -44,7 +51,7 @@ class TestProxy:
     async def test_a_down_service_answers_502_and_others_still_work(self, apps, database_url, keypair, connection,
                                                                    auth):
         upstreams = {
-            "targeting": create_http_client(base_url="http://127.0.0.1:9", connect_timeout=1.0),
+            "targeting": AiohttpUpstream("http://127.0.0.1:9", timeout=5.0, connect_timeout=1.0, max_connections=4),
             "programs": httpx.AsyncClient(transport=httpx.ASGITransport(app=apps.programs), base_url="http://p"),
             "reporting": httpx.AsyncClient(transport=httpx.ASGITransport(app=apps.reporting), base_url="http://r"),
         }
@@ -61,6 +68,157 @@ class TestProxy:
             assert still_up.status_code == 200
         for upstream in upstreams.values():
             await upstream.aclose()
+
+
+class FakeService:
+    """A real HTTP server standing in for a service, so the production upstream path is what gets tested."""
+
+    def __init__(self) -> None:
+        self.release = asyncio.Event()
+        self.app = web.Application()
+        self.app.router.add_route("*", "/api/v1/regions/echo", self.echo)
+        self.app.router.add_route("*", "/api/v1/regions/echo/{rest:.*}", self.echo)
+        self.app.router.add_get("/api/v1/regions/stream", self.stream)
+        self.app.router.add_get("/api/v1/regions/slow", self.slow)
+        self.app.router.add_get("/api/v1/regions/hop", self.hop)
+
+    async def echo(self, request: web.Request) -> web.Response:
+        body = b"".join([chunk async for chunk in request.content.iter_any()])
+        return web.json_response({
+            "method": request.method, "raw_path": request.raw_path,
+            "headers": [[k.lower(), v] for k, v in request.headers.items()],
+            "length": len(body), "sha256": hashlib.sha256(body).hexdigest(),
+        })
+
+    async def stream(self, request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"content-type": "text/csv"})
+        await response.prepare(request)
+        for n in range(5):
+            await response.write(f"line {n}\n".encode() * 1000)
+            await asyncio.sleep(0.01)
+        await response.write_eof()
+        return response
+
+    async def slow(self, request: web.Request) -> web.Response:
+        await asyncio.wait_for(self.release.wait(), timeout=10)
+        return web.json_response({"late": True})
+
+    async def hop(self, request: web.Request) -> web.Response:
+        return web.json_response({}, headers={"X-Upstream-Hop": "1", "Connection": "X-Upstream-Hop",
+                                              "X-Kept": "yes"})
+
+
+@pytest.fixture
+async def service_url() -> AsyncIterator[tuple[str, FakeService]]:
+    fake = FakeService()
+    runner = web.AppRunner(fake.app)
+    await runner.setup()
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    site = web.SockSite(runner, sock)
+    await site.start()
+    try:
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}", fake
+    finally:
+        fake.release.set()
+        await runner.cleanup()
+
+
+@pytest.fixture
+async def proxied(service_url, database_url, keypair) -> AsyncIterator[httpx.AsyncClient]:
+    """A gateway whose targeting upstream is the fake service over real HTTP, with a 0.5 s read timeout."""
+    url, _fake = service_url
+    upstreams = {name: AiohttpUpstream(url, timeout=0.5, connect_timeout=1.0, max_connections=8)
+                 for name in ("targeting", "programs", "reporting")}
+    settings = GatewaySettings(database_url=database_url, jwt_private_key=keypair[0], jwt_public_key=keypair[1])
+    app = create_app(settings, upstreams=upstreams)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client:
+        yield client
+    for upstream in upstreams.values():
+        await upstream.aclose()
+
+
+class TestProxyOverHttp:
+    async def test_streams_a_large_chunked_upload_intact(self, proxied):
+        parts = [bytes([n % 251]) * 50_000 for n in range(8)]
+
+        async def upload() -> AsyncIterator[bytes]:
+            for part in parts:
+                yield part
+
+        response = await proxied.post("/api/v1/regions/echo", content=upload(),
+                                      headers={"content-type": "text/csv"})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert body["length"] == sum(map(len, parts))
+        assert body["sha256"] == hashlib.sha256(b"".join(parts)).hexdigest()
+        assert ["content-type", "text/csv"] in body["headers"]
+
+    async def test_a_small_body_arrives_with_its_length(self, proxied):
+        response = await proxied.put("/api/v1/regions/echo", content=b'{"a": 1}',
+                                     headers={"content-type": "application/json"})
+        body = response.json()
+        assert body["method"] == "PUT" and body["length"] == 8
+        assert ["content-length", "8"] in body["headers"]
+
+    async def test_streams_the_response_back(self, proxied):
+        response = await proxied.get("/api/v1/regions/stream")
+        assert response.status_code == 200
+        assert response.headers["content-type"] == "text/csv"
+        assert response.text == "".join(f"line {n}\n" * 1000 for n in range(5))
+
+    async def test_path_and_query_pass_unaltered(self, proxied):
+        response = await proxied.get("/api/v1/regions/echo/18%2F71/a%20b?x=1&y=%2F&x=2")
+        assert response.json()["raw_path"] == "/api/v1/regions/echo/18%2F71/a%20b?x=1&y=%2F&x=2"
+
+    async def test_strips_hop_by_hop_request_fields_and_sets_forwarding_ones(self, proxied):
+        response = await proxied.get("/api/v1/regions/echo", headers={
+            "Connection": "keep-alive, X-Private-Hop", "X-Private-Hop": "1", "Keep-Alive": "timeout=5",
+            "TE": "trailers", "Proxy-Authorization": "Basic eDp5", "Authorization": "Bearer t",
+            "X-Request-ID": "req-42",
+        })
+        headers = response.json()["headers"]
+        names = {name for name, _ in headers}
+        assert not names & {"connection", "x-private-hop", "keep-alive", "te", "proxy-authorization"}
+        assert ["authorization", "Bearer t"] in headers
+        assert ["x-request-id", "req-42"] in headers
+        assert ["x-forwarded-proto", "http"] in headers
+        assert response.headers["x-request-id"] == "req-42"
+
+    async def test_strips_hop_by_hop_response_fields(self, proxied):
+        response = await proxied.get("/api/v1/regions/hop")
+        assert response.headers["x-kept"] == "yes"
+        assert "x-upstream-hop" not in response.headers and "server" not in response.headers
+
+    async def test_head_answers_the_headers_without_a_body(self, proxied):
+        response = await proxied.head("/api/v1/regions/hop")
+        assert response.status_code == 200
+        assert int(response.headers["content-length"]) > 0 and response.content == b""
+
+    async def test_a_slow_service_is_504_problem(self, proxied):
+        response = await proxied.get("/api/v1/regions/slow")
+        body = assert_problem(response, 504, "upstream-timeout")
+        assert "targeting" in body["detail"]
+
+    async def test_a_refusing_service_is_502_problem(self, database_url, keypair):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            closed_port = probe.getsockname()[1]
+        upstream = AiohttpUpstream(f"http://127.0.0.1:{closed_port}", timeout=5.0, connect_timeout=1.0,
+                                   max_connections=4)
+        settings = GatewaySettings(database_url=database_url, jwt_private_key=keypair[0],
+                                   jwt_public_key=keypair[1])
+        app = create_app(settings, upstreams={"targeting": upstream, "programs": upstream, "reporting": upstream})
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://gw") as client:
+            response = await client.get("/api/v1/regions/18")
+        await upstream.aclose()
+        assert_problem(response, 502, "upstream-unavailable")
+
+    async def test_health_probes_each_service_over_http(self, proxied):
+        body = (await proxied.get("/health")).json()
+        assert body["gateway"] == "ok"
+        # The fake service has no /health: reachable but not healthy.
+        assert {s["status"] for s in body["services"].values()} == {"degraded"}
 
 
 class TestHealthAndDocs:

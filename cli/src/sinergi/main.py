@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -35,6 +36,15 @@ def migrate() -> None:
     url, _server = resolve_database_url()
     upgrade(SCHEMAS, url)
     typer.echo("migrated: " + ", ".join(SCHEMAS))
+
+
+@app.command()
+def keys(directory: Annotated[Path, typer.Argument(help="where to write the two PEM files")] = Path("secrets")) -> None:
+    """Create the token key pair once (jwt-private.pem, jwt-public.pem), e.g. for docker compose's secrets."""
+    from gateway.clients.keys import ensure_keypair
+
+    private, public = ensure_keypair(directory)
+    typer.echo(json.dumps({"private": str(private), "public": str(public)}))
 
 
 @app.command()

@@ -5,9 +5,10 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
+from collections.abc import Mapping
 from typing import Any
 
-import httpx
+from gateway.upstream import Upstream, UpstreamUnavailableError, fetch
 
 SERVICE_TAG = {"targeting": "Targeting service", "programs": "Programs service", "reporting": "Reporting service"}
 
@@ -55,10 +56,11 @@ def merge_openapi(own: dict[str, Any], services: dict[str, dict[str, Any]]) -> d
     return merged
 
 
-async def fetch_service_specs(clients: dict[str, httpx.AsyncClient]) -> dict[str, dict[str, Any]]:
-    async def fetch(name: str, client: httpx.AsyncClient) -> tuple[str, dict[str, Any]]:
-        response = await client.get("/openapi.json", timeout=5.0)
-        response.raise_for_status()
-        return name, response.json()
+async def fetch_service_specs(upstreams: Mapping[str, Upstream]) -> dict[str, dict[str, Any]]:
+    async def spec_of(name: str, upstream: Upstream) -> tuple[str, dict[str, Any]]:
+        status, body = await fetch(upstream, "/openapi.json", read_timeout=5.0)
+        if status != 200:
+            raise UpstreamUnavailableError(f"{name} answered {status} for its OpenAPI document")
+        return name, json.loads(body)
 
-    return dict(await asyncio.gather(*(fetch(n, c) for n, c in clients.items())))
+    return dict(await asyncio.gather(*(spec_of(n, u) for n, u in upstreams.items())))

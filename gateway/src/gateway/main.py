@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -22,10 +22,10 @@ from gateway.proxy import ReverseProxy
 from gateway.ratelimit import InProcessLimiter, RateLimitMiddleware, RedisLimiter
 from gateway.routing import RouteTable
 from gateway.settings import GatewaySettings
+from gateway.upstream import AiohttpUpstream, HttpxUpstream, Upstream, UpstreamError, fetch
 from kit.app import BodyLimitMiddleware, SecurityHeadersMiddleware
 from kit.auth import TokenVerifier
 from kit.database import create_engine, create_sessionmaker
-from kit.http import create_http_client
 from kit.logs import configure_logging
 from kit.openapi import install_openapi
 from kit.problems import ServiceUnavailableError, install_problem_handlers
@@ -56,20 +56,19 @@ meta_router = APIRouter(tags=["gateway"])
 
 @meta_router.get("/health", response_model=GatewayHealth, summary="The gateway and the health of each service")
 async def health(request: Request) -> Any:
-    clients: dict[str, httpx.AsyncClient] = request.app.state.upstreams
+    upstreams: dict[str, Upstream] = request.app.state.upstreams
 
-    async def probe(client: httpx.AsyncClient) -> ServiceHealth:
+    async def probe(upstream: Upstream) -> ServiceHealth:
         started = time.perf_counter()
         try:
-            response = await client.get("/health", timeout=2.0)
-            ok = response.status_code == 200
-        except httpx.HTTPError:
+            status, _ = await fetch(upstream, "/health", read_timeout=2.0)
+        except UpstreamError:
             return ServiceHealth(status="unavailable")
-        return ServiceHealth(status="ok" if ok else "degraded",
+        return ServiceHealth(status="ok" if status == 200 else "degraded",
                              latency_ms=round((time.perf_counter() - started) * 1000, 1))
 
-    results = await asyncio.gather(*(probe(c) for c in clients.values()))
-    services = dict(zip(clients, results, strict=True))
+    results = await asyncio.gather(*(probe(u) for u in upstreams.values()))
+    services = dict(zip(upstreams, results, strict=True))
     status = "ok" if all(s.status == "ok" for s in results) else "degraded"
     return GatewayHealth(status=status, gateway="ok", services=services)
 
@@ -81,7 +80,7 @@ async def merged_openapi(request: Request) -> JSONResponse:
     if cached is None:
         try:
             specs = await fetch_service_specs(app.state.upstreams)
-        except (httpx.HTTPError, ValueError) as exc:
+        except (UpstreamError, ValueError) as exc:
             raise ServiceUnavailableError(
                 "A service is unavailable; the merged API description needs all three."
             ) from exc
@@ -107,13 +106,18 @@ def build_limiter(settings: GatewaySettings) -> InProcessLimiter | RedisLimiter:
     return InProcessLimiter(per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst)
 
 
-def create_app(settings: GatewaySettings, *, upstreams: dict[str, httpx.AsyncClient] | None = None) -> Any:
+def create_app(
+    settings: GatewaySettings, *, upstreams: Mapping[str, Upstream | httpx.AsyncClient] | None = None
+) -> Any:
+    """`upstreams` replaces the services' URLs; an httpx client (an in-process ASGI app in tests) is wrapped."""
     configure_logging(settings.log_level)
     if not settings.jwt_private_key:
         raise RuntimeError("No signing key: set JWT_PRIVATE_KEY_FILE (make run generates one).")
-    clients = upstreams or {
-        name: create_http_client(
-            base_url=url, timeout=settings.upstream_timeout_seconds,
+    clients: dict[str, Upstream] = {
+        name: HttpxUpstream(u) if isinstance(u, httpx.AsyncClient) else u for name, u in (upstreams or {}).items()
+    } or {
+        name: AiohttpUpstream(
+            url, timeout=settings.upstream_timeout_seconds,
             connect_timeout=settings.upstream_connect_timeout_seconds,
             max_connections=settings.upstream_max_connections,
         )
@@ -125,8 +129,8 @@ def create_app(settings: GatewaySettings, *, upstreams: dict[str, httpx.AsyncCli
         try:
             yield
         finally:
-            for client in clients.values():
-                await client.aclose()
+            for upstream in clients.values():
+                await upstream.aclose()
             await app.state.engine.dispose()
 
     app = FastAPI(title="Sinergi API", description=DESCRIPTION, version="1.0.0", lifespan=lifespan,
@@ -147,13 +151,13 @@ def create_app(settings: GatewaySettings, *, upstreams: dict[str, httpx.AsyncCli
     app.include_router(token_router)
     install_openapi(app, extra_schemas={"TokenRequest": TokenRequest.model_json_schema()})
 
-    proxied = ReverseProxy(
-        BodyLimitMiddleware(app, max_bytes=settings.max_body_bytes), routes=RouteTable(), clients=clients
-    )
+    # The proxy is outermost: a proxied request is the hot path, so it sets the request id and the
+    # security headers itself instead of passing through two more middleware layers.
+    own = RequestIdMiddleware(SecurityHeadersMiddleware(BodyLimitMiddleware(app, max_bytes=settings.max_body_bytes)))
+    outer = ReverseProxy(own, routes=RouteTable(), upstreams=clients)
     verifier = TokenVerifier(settings.jwt_public_key, issuer=settings.jwt_issuer, audience=settings.jwt_audience) \
         if settings.jwt_public_key else None
-    limited = RateLimitMiddleware(proxied, limiter=build_limiter(settings), verifier=verifier)
-    outer = RequestIdMiddleware(SecurityHeadersMiddleware(limited))
+    outer = RateLimitMiddleware(outer, limiter=build_limiter(settings), verifier=verifier)
     outer.fastapi_app = app  # type: ignore[attr-defined]
     return outer
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 
-import httpx
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from gateway.routing import RouteTable
+from gateway.upstream import Content, Headers, Upstream, UpstreamError, UpstreamTimeoutError
 from kit.problems import PROBLEM_JSON, problem_body
+from kit.requests import current_request_id, incoming_request_id
 
 log = logging.getLogger("gateway.proxy")
 
@@ -23,17 +25,20 @@ RESPONSE_DROP = frozenset({
     b"transfer-encoding", b"upgrade", b"server", b"date", b"x-request-id",
 })
 SMALL_BODY = 65_536
+BODYLESS_METHODS = frozenset({"GET", "HEAD", "DELETE", "OPTIONS"})
+
+
+class ClientDisconnectedError(Exception):
+    """The client went away mid-upload: the upstream request is aborted, never ended as if complete."""
 
 
 class ReverseProxy:
     """ASGI app in front of the gateway's own FastAPI app: owned paths go upstream, the rest fall through."""
 
-    def __init__(
-        self, app: ASGIApp, *, routes: RouteTable, clients: dict[str, httpx.AsyncClient]
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, routes: RouteTable, upstreams: Mapping[str, Upstream]) -> None:
         self.app = app
         self.routes = routes
-        self.clients = clients
+        self.upstreams = upstreams
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -46,76 +51,127 @@ class ReverseProxy:
         await self._forward(service, scope, receive, send)
 
     async def _forward(self, service: str, scope: Scope, receive: Receive, send: Send) -> None:
-        client = self.clients[service]
-        request_id = scope["state"]["request_id"]
-        headers: list[tuple[bytes, bytes]] = []
-        content_length: int | None = None
-        connection_tokens: set[bytes] = set()
-        for name, value in scope["headers"]:
-            if name == b"connection":
-                connection_tokens.update(t.strip().lower() for t in value.split(b","))
-        for name, value in scope["headers"]:
-            if name in HOP_BY_HOP or name in connection_tokens:
-                continue
-            if name == b"content-length" and value.isdigit():
-                content_length = int(value)
-            headers.append((name, value))
-        headers.append((b"x-request-id", request_id.encode()))
-        client_addr = scope.get("client")
-        if client_addr:
-            headers.append((b"x-forwarded-for", client_addr[0].encode()))
-        headers.append((b"x-forwarded-proto", scope.get("scheme", "http").encode()))
-
-        method = scope["method"]
-        content: bytes | object | None
-        if content_length == 0 or (content_length is None and method in ("GET", "HEAD", "DELETE", "OPTIONS")):
-            content = None
-        elif content_length is not None and content_length <= SMALL_BODY:
-            content = await _read_all(receive)
-        else:
-            content = _stream(receive)
-
-        path = scope["raw_path"].decode("latin-1") if scope.get("raw_path") else scope["path"]
-        query = scope.get("query_string", b"")
-        url = path + ("?" + query.decode("latin-1") if query else "")
+        request_id = incoming_request_id(scope)
+        scope.setdefault("state", {})["request_id"] = request_id
+        token = current_request_id.set(request_id)
         try:
-            upstream = await client.send(
-                client.build_request(method, url, headers=headers, content=content),  # type: ignore[arg-type]
-                stream=True,
-            )
-        except httpx.HTTPError as exc:
-            if is_timeout(exc):
-                await _problem(send, 504, "upstream-timeout", "Gateway timeout",
-                               f"The {service} service did not answer in time.", request_id)
+            await self._exchange(service, request_id, scope, receive, send)
+        finally:
+            current_request_id.reset(token)
+
+    async def _exchange(self, service: str, request_id: str, scope: Scope, receive: Receive, send: Send) -> None:
+        headers, content_length = _request_headers(scope, request_id)
+        method = scope["method"]
+        query = scope["query_string"]
+        target = scope["raw_path"].decode("latin-1") if scope.get("raw_path") else scope["path"]
+        if query:
+            target += "?" + query.decode("latin-1")
+        try:
+            content: Content
+            if content_length == 0 or (content_length is None and method in BODYLESS_METHODS):
+                content = None
+            elif content_length is not None and content_length <= SMALL_BODY:
+                content = await _read_all(receive)
+            else:
+                content = _stream(receive)
+            upstream = await self.upstreams[service].send(method, target, headers, content)
+        except ClientDisconnectedError:
+            return
+        except UpstreamTimeoutError:
+            await _problem(send, 504, "upstream-timeout", "Gateway timeout",
+                           f"The {service} service did not answer in time.", request_id)
+            return
+        except UpstreamError as exc:
+            if _client_gone(exc):
                 return
-            log.warning("upstream %s unreachable: %s", service, type(exc).__name__)
+            log.warning("upstream %s unreachable: %s", service, exc)
             await _problem(send, 502, "upstream-unavailable", "Bad gateway",
                            f"The {service} service is unavailable.", request_id)
             return
 
         try:
-            response_headers = [
-                (k.lower(), v) for k, v in upstream.headers.raw if k.lower() not in RESPONSE_DROP
-            ]
-            await send({"type": "http.response.start", "status": upstream.status_code,
-                        "headers": response_headers})
-            async for chunk in upstream.aiter_raw():
+            response_headers, remaining = _response_headers(upstream.headers, request_id)
+            await send({"type": "http.response.start", "status": upstream.status, "headers": response_headers})
+            async for chunk in upstream.body():
+                if remaining is not None:
+                    remaining -= len(chunk)
+                    if remaining <= 0:
+                        # The declared length is complete: one message ends the response (most are one chunk).
+                        await send({"type": "http.response.body", "body": chunk})
+                        break
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
-            await send({"type": "http.response.body", "body": b""})
-        except httpx.HTTPError as exc:
+            else:
+                await send({"type": "http.response.body", "body": b""})
+        except UpstreamError as exc:
             # Headers are gone already: all that is left is to cut the response short.
-            log.warning("upstream %s failed mid-response: %s", service, type(exc).__name__)
+            log.warning("upstream %s failed mid-response: %s", service, exc)
             raise
         finally:
-            await upstream.aclose()
+            await upstream.close()
 
 
-def is_timeout(exc: httpx.HTTPError) -> bool:
-    """A real timeout, not a refused connection: httpx-aiohttp maps both to ConnectTimeout, so ask the cause."""
-    cause = exc.__cause__
-    if cause is not None:
-        return isinstance(cause, TimeoutError)
-    return isinstance(exc, httpx.TimeoutException)
+def _connection_tokens(headers: Headers) -> frozenset[bytes]:
+    """Fields the sender named in Connection are hop-by-hop too (RFC 9110 section 7.6.1)."""
+    tokens: set[bytes] = set()
+    for name, value in headers:
+        if name.lower() == b"connection":
+            tokens.update(t.strip().lower() for t in value.split(b","))
+    return frozenset(tokens)
+
+
+def _request_headers(scope: Scope, request_id: str) -> tuple[list[tuple[bytes, bytes]], int | None]:
+    raw = scope["headers"]
+    tokens = _connection_tokens(raw)
+    drop = HOP_BY_HOP | tokens if tokens else HOP_BY_HOP
+    headers: list[tuple[bytes, bytes]] = []
+    content_length: int | None = None
+    for name, value in raw:
+        if name in drop:
+            continue
+        if name == b"content-length" and value.isdigit():
+            content_length = int(value)
+        headers.append((name, value))
+    headers.append((b"x-request-id", request_id.encode()))
+    client = scope.get("client")
+    if client:
+        headers.append((b"x-forwarded-for", client[0].encode()))
+    headers.append((b"x-forwarded-proto", scope.get("scheme", "http").encode()))
+    return headers, content_length
+
+
+def _response_headers(raw: Headers, request_id: str) -> tuple[list[tuple[bytes, bytes]], int | None]:
+    """The service's fields less hop-by-hop ones, with what kit's middleware adds to the gateway's own answers:
+    our request id, and `no-store` / `nosniff` unless the service chose otherwise; and the declared length."""
+    tokens = _connection_tokens(raw)
+    drop = RESPONSE_DROP | tokens if tokens else RESPONSE_DROP
+    headers = []
+    cache_control = nosniff = False
+    content_length = None
+    for name, value in raw:
+        name = name.lower()
+        if name in drop:
+            continue
+        if name == b"content-length" and value.isdigit():
+            content_length = int(value)
+        elif name == b"cache-control":
+            cache_control = True
+        elif name == b"x-content-type-options":
+            nosniff = True
+        headers.append((name, value))
+    if not cache_control:
+        headers.append((b"cache-control", b"no-store"))
+    if not nosniff:
+        headers.append((b"x-content-type-options", b"nosniff"))
+    headers.append((b"x-request-id", request_id.encode()))
+    return headers, content_length
+
+
+def _client_gone(exc: BaseException | None) -> bool:
+    while exc is not None:
+        if isinstance(exc, ClientDisconnectedError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 async def _read_all(receive: Receive) -> bytes:
@@ -123,7 +179,7 @@ async def _read_all(receive: Receive) -> bytes:
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            break
+            raise ClientDisconnectedError
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             break
@@ -134,7 +190,7 @@ async def _stream(receive: Receive):  # type: ignore[no-untyped-def]
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            return
+            raise ClientDisconnectedError
         body = message.get("body", b"")
         if body:
             yield body
@@ -148,6 +204,7 @@ async def _problem(send: Send, status: int, slug: str, title: str, detail: str, 
     )).encode()
     await send({"type": "http.response.start", "status": status, "headers": [
         (b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode()),
-        (b"cache-control", b"no-store"),
+        (b"cache-control", b"no-store"), (b"x-content-type-options", b"nosniff"),
+        (b"x-request-id", request_id.encode()),
     ]})
     await send({"type": "http.response.body", "body": body})

@@ -12,6 +12,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kit.auth import TokenVerifier
 from kit.problems import PROBLEM_JSON, ProblemError, problem_body
+from kit.requests import incoming_request_id
 
 
 class Limiter(Protocol):
@@ -94,13 +95,15 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         retry_after = str(max(1, math.ceil(wait)))
+        # Outermost layer: the request id is minted (or taken) here for the refusal.
+        request_id = incoming_request_id(scope)
         body = json.dumps(problem_body(
             type_="urn:sinergi:problem:rate-limited", title="Too many requests", status=429,
-            detail=f"Rate limit exceeded; retry after {retry_after} s.",
-            request_id=scope.get("state", {}).get("request_id"),
+            detail=f"Rate limit exceeded; retry after {retry_after} s.", request_id=request_id,
         )).encode()
         await send({"type": "http.response.start", "status": 429, "headers": [
             (b"content-type", PROBLEM_JSON.encode()), (b"content-length", str(len(body)).encode()),
             (b"retry-after", retry_after.encode()), (b"cache-control", b"no-store"),
+            (b"x-request-id", request_id.encode()),
         ]})
         await send({"type": "http.response.body", "body": body})
