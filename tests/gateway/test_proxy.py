@@ -242,6 +242,14 @@ class TestHealthAndDocs:
                     if status.startswith(("4", "5")):
                         assert "application/problem+json" in response.get("content", {}), (path, method, status)
 
+    async def test_every_reference_of_the_merged_document_resolves(self, gateway):
+        import json
+        import re
+
+        spec = (await gateway.get("/openapi.json")).json()
+        refs = set(re.findall(r'"#/components/schemas/([^"]+)"', json.dumps(spec)))
+        assert refs and refs <= set(spec["components"]["schemas"]), refs - set(spec["components"]["schemas"])
+
     async def test_docs_page_points_at_the_merged_document(self, gateway):
         page = await gateway.get("/docs")
         assert page.status_code == 200 and "/openapi.json" in page.text

@@ -44,7 +44,7 @@ def merge_openapi(own: dict[str, Any], services: dict[str, dict[str, Any]]) -> d
         }
         spec = _rename_refs(spec, renames)
         for name, schema in spec.get("components", {}).get("schemas", {}).items():
-            schemas.setdefault(name, schema)
+            schemas.setdefault(renames.get(name, name), schema)
         security_schemes.update(spec.get("components", {}).get("securitySchemes", {}))
         for path, item in spec.get("paths", {}).items():
             if path == "/health":

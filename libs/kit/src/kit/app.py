@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Any
+from datetime import date, datetime
+from typing import Any, ClassVar, get_args
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic_core import PydanticCustomError
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,9 +25,36 @@ from kit.settings import ProcessSettings
 
 
 class StrictModel(BaseModel):
-    """Request bodies: unknown fields are refused (422), never silently dropped."""
+    """Request bodies: unknown fields are refused (422), never silently dropped, and a JSON number is never
+    read as a date or timestamp (pydantic's lax mode would take 0 as 1970-01-01)."""
 
     model_config = ConfigDict(extra="forbid")
+    __date_fields__: ClassVar[frozenset[str]] = frozenset()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        cls.__date_fields__ = frozenset(
+            name for name, field in cls.model_fields.items()
+            if any(t in (date, datetime) for t in _leaf_types(field.annotation))
+        )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_numeric_dates(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for name in cls.__date_fields__:
+                value = data.get(name)
+                if isinstance(value, int | float) and not isinstance(value, bool):
+                    raise PydanticCustomError("date_type", f"{name} must be a date string, not a number.")
+        return data
+
+
+def _leaf_types(annotation: Any) -> list[Any]:
+    args = get_args(annotation)
+    if not args:
+        return [annotation]
+    return [leaf for arg in args for leaf in _leaf_types(arg)]
 
 
 class SecurityHeadersMiddleware:

@@ -63,7 +63,10 @@ def install_openapi(app: FastAPI, *, extra_schemas: dict[str, Any] | None = None
                 for status, response in responses.items():
                     if status.startswith(("4", "5")) and "content" in response:
                         content = response["content"]
-                        if "application/json" in content and PROBLEM_JSON not in content:
+                        # Only our problem documents move to problem+json; an interface with its own error
+                        # envelope (DCI) keeps application/json.
+                        if "application/json" in content and PROBLEM_JSON not in content \
+                                and content["application/json"].get("schema") == _PROBLEM_REF:
                             content[PROBLEM_JSON] = content.pop("application/json")
         app.openapi_schema = schema
         return schema

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field, WithJsonSchema
+from pydantic import BaseModel, BeforeValidator, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 from kit.app import StrictModel
 from targeting.criteria.parser import MAX_DEPTH, MAX_IN_VALUES, MAX_NODES
@@ -32,8 +33,15 @@ CriteriaJson = Annotated[
     ]}),
 ]
 
-AsOf = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2200, 12, 31),
-                             description="The date `age` is computed at; default today in Asia/Jakarta.")]
+def _iso_date_text(value: object) -> object:
+    # A JSON number is not a date: refuse it rather than read it as a Unix timestamp.
+    if not isinstance(value, str | date):
+        raise PydanticCustomError("date_type", "A date is a YYYY-MM-DD string.")
+    return value
+
+
+AsOf = Annotated[date, BeforeValidator(_iso_date_text), Field(ge=date(1900, 1, 1), le=date(2200, 12, 31),
+                 description="The date `age` is computed at; default today in Asia/Jakarta.")]
 
 
 class EvaluateRequest(StrictModel):

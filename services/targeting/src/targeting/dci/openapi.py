@@ -54,7 +54,8 @@ DCI_TAG = {"name": "dci", "description": (
 
 
 def without_validation_problems(app: FastAPI) -> None:
-    """The DCI routes never answer 422 (schema errors are err.request.bad); drop the 422 the kit documents."""
+    """The DCI routes never answer 422 (schema errors are err.request.bad) and answer an unparseable body with
+    their own ERR envelope (the `default` response), so drop the 422 and 400 problems the kit documents."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -63,6 +64,7 @@ def without_validation_problems(app: FastAPI) -> None:
             if path.startswith("/dci/"):
                 for operation in item.values():
                     operation.get("responses", {}).pop("422", None)
+                    operation.get("responses", {}).pop("400", None)
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]
