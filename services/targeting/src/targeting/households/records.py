@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from targeting.households.codes import HOUSING_FIELDS
@@ -28,3 +29,21 @@ def member_record(member: Member, region_code: str) -> dict[str, Any]:
         "status": member.status, "inactive_reason": member.inactive_reason,
         "data_quality": list(member.data_quality or []), "version": member.version,
     }
+
+
+def household_record_sql(column: Callable[[str], str]) -> str:
+    """The SQL twin of household_record for set-wise writers (bulk import): a jsonb expression with the
+    same keys and JSON types, built from `column(field)` expressions. Tested against the Python form."""
+    housing = ", ".join(f"'{f}', {column(f)}{'::float8' if f == 'floor_area_m2' else ''}" for f in HOUSING_FIELDS)
+    pairs = ", ".join(f"'{f}', {column(f)}" for f in ("id", "no_kk", "id_dtks", "region_code", "address",
+                                                      "welfare_decile", "extreme_poor"))
+    tail = ", ".join(f"'{f}', {column(f)}" for f in ("status", "inactive_reason", "version"))
+    return f"jsonb_build_object({pairs}, 'housing', jsonb_build_object({housing}), {tail})"
+
+
+def member_record_sql(column: Callable[[str], str]) -> str:
+    """The SQL twin of member_record; `column("region_code")` is the family's region."""
+    fields = ("id", "household_id", "region_code", "nik", "name", "sex", "birth_date", "relationship", "education",
+              "school_participation", "occupation", "disability", "chronic_illness", "pregnant", "status",
+              "inactive_reason", "data_quality", "version")
+    return "jsonb_build_object(" + ", ".join(f"'{f}', {column(f)}" for f in fields) + ")"
