@@ -10,8 +10,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from enum import StrEnum
-from typing import TypeVar
 
 from targeting.clock import today_jakarta
 
@@ -25,8 +23,6 @@ VILLAGE_PATTERN = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
 
 _VILLAGE = re.compile(VILLAGE_PATTERN)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-E = TypeVar("E", bound=StrEnum)
 
 
 @dataclass(frozen=True)
@@ -78,9 +74,3 @@ def village_code(value: str) -> str:
         raise RuleError("region_format", "A village code has the form 18.71.01.1003.")
     return value
 
-
-def code_of(enum: type[E], value: str) -> E:
-    member = enum._value2member_map_.get(value)
-    if member is None:
-        raise RuleError("code_unknown", f"Not a {enum.__name__} code; see the code lists in the API description.")
-    return member  # type: ignore[return-value]
