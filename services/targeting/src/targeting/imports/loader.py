@@ -107,8 +107,8 @@ class Loader:
 
     def copy_problems(self, path: Path) -> None:
         raw = self.connection.connection.driver_connection
-        with raw.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
-                "COPY import_problem_stage FROM STDIN (FORMAT csv)") as copy, path.open("rb") as handle:
+        statement = "COPY import_problem_stage FROM STDIN (FORMAT csv, FORCE_NOT_NULL (column_name))"
+        with raw.cursor() as cursor, cursor.copy(statement) as copy, path.open("rb") as handle:  # type: ignore[union-attr]
             while chunk := handle.read(1 << 20):
                 copy.write(chunk)
 

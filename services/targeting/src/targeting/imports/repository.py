@@ -103,7 +103,7 @@ class JobStore:
         """The oldest queued upload, locked so that no other worker takes it while this one starts it."""
         row = self.connection.execute(
             select(ImportJob).where(ImportJob.status == JobStatus.queued.value, ImportJob.runner == Runner.api.value)
-            .order_by(ImportJob.created_at).limit(1).with_for_update(skip_locked=True)).scalars().first()
+            .order_by(ImportJob.created_at).limit(1).with_for_update(skip_locked=True)).first()
         return None if row is None else _claimed(row)
 
     def start(self, job_id: uuid.UUID, rows_total: int) -> None:
