@@ -95,6 +95,9 @@ class Loader:
         self.params = {"job": job_id, "client": client_id, "scope": scope, "scope_subtree": scope + ".%"}
 
     def create_staging(self) -> None:
+        # Before the first temporary table: staging and plans stay in this session's memory, joins in RAM.
+        for setting in ("temp_buffers = '512MB'", "work_mem = '256MB'", "maintenance_work_mem = '256MB'"):
+            self.connection.exec_driver_sql(f"SET {setting}")
         self.connection.exec_driver_sql(_STAGING_DDL)
 
     @contextmanager
@@ -128,7 +131,7 @@ class Loader:
         run(text(f"""
             CREATE TEMP TABLE household_plan ON COMMIT DROP AS
             SELECT s.line, s.no_kk, h.id AS target_id, COALESCE(h.id, s.new_id) AS id,
-                   CASE WHEN s.rank > 1 THEN 'duplicate_no_kk'
+                   CASE WHEN s.line > earliest.line THEN 'duplicate_no_kk'
                         WHEN h.id IS NOT NULL AND NOT {_in_scope('h.region_code')} THEN 'no_kk_taken'
                    END AS error,
                    {', '.join(f'{expr} AS {f}' for f, expr in image.items())},
@@ -136,15 +139,18 @@ class Loader:
                    h.id IS NOT NULL AND ({', '.join(image.values())})
                        IS DISTINCT FROM ({', '.join(f'h.{f}' for f in image)}) AS changed,
                    h.id IS NOT NULL AND {image['region_code']} IS DISTINCT FROM h.region_code AS region_moved
-            FROM (SELECT *, row_number() OVER (PARTITION BY no_kk ORDER BY line) AS rank
-                  FROM import_household WHERE NOT refused) s
+            FROM import_household s
+            JOIN (SELECT no_kk, min(line) AS line FROM import_household WHERE NOT refused GROUP BY no_kk) earliest
+                 ON earliest.no_kk = s.no_kk
             LEFT JOIN targeting.household h ON h.no_kk = s.no_kk AND h.status = 'active'
+            WHERE NOT s.refused
         """), self.params)
+        self._analyze("household_plan")
         image = _post_image(_MEMBER_DATA, present[FileKind.members], "s", "m")
         run(text(f"""
             CREATE TEMP TABLE member_plan ON COMMIT DROP AS
             SELECT s.line, s.nik, m.id AS target_id, COALESCE(m.id, s.new_id) AS id,
-                   CASE WHEN s.rank > 1 THEN 'duplicate_nik'
+                   CASE WHEN s.line > earliest.line THEN 'duplicate_nik'
                         WHEN hp.id IS NULL AND listed.no_kk IS NOT NULL THEN 'family_refused'
                         WHEN hp.id IS NULL AND family.id IS NULL THEN 'unknown_family'
                         WHEN m.id IS NOT NULL AND NOT {_in_scope('holder.region_code')} THEN 'nik_taken'
@@ -156,7 +162,8 @@ class Loader:
                    m.id IS NOT NULL AND (COALESCE(hp.id, family.id), s.data_quality, {', '.join(image.values())})
                        IS DISTINCT FROM (m.household_id, m.data_quality, {', '.join(f'm.{f}' for f in image)})
                        AS changed
-            FROM (SELECT *, row_number() OVER (PARTITION BY nik ORDER BY line) AS rank FROM import_member) s
+            FROM import_member s
+            JOIN (SELECT nik, min(line) AS line FROM import_member GROUP BY nik) earliest ON earliest.nik = s.nik
             LEFT JOIN household_plan hp ON hp.no_kk = s.no_kk AND hp.error IS NULL
             LEFT JOIN (SELECT DISTINCT no_kk FROM import_household) listed ON listed.no_kk = s.no_kk
             LEFT JOIN targeting.household family ON hp.id IS NULL AND family.no_kk = s.no_kk
@@ -164,7 +171,7 @@ class Loader:
             LEFT JOIN targeting.member m ON m.nik = s.nik AND m.status = 'active'
             LEFT JOIN targeting.household holder ON holder.id = m.household_id
         """), self.params)
-        self._analyze("household_plan", "member_plan")
+        self._analyze("member_plan")
         self._refuse_ambiguous_matches()
         self._check_heads()
 
@@ -235,7 +242,7 @@ class Loader:
         run(text(f"""
             INSERT INTO targeting.household (id, no_kk, {h_fields}, status, source, version, created_at, updated_at)
             SELECT id, no_kk, {h_fields}, 'active', 'import', 1, now(), now() FROM household_plan
-            WHERE error IS NULL AND target_id IS NULL ORDER BY id
+            WHERE error IS NULL AND target_id IS NULL
         """))
         updated = run(text(f"""
             UPDATE targeting.household h SET ({h_fields}, version, updated_at) = ({', '.join(
@@ -248,7 +255,7 @@ class Loader:
             INSERT INTO targeting.member (id, household_id, nik, {m_fields}, data_quality, status, version,
                                           created_at, updated_at)
             SELECT id, household_id, nik, {m_fields}, data_quality, 'active', 1, now(), now() FROM member_plan
-            WHERE error IS NULL AND target_id IS NULL ORDER BY id
+            WHERE error IS NULL AND target_id IS NULL
         """))
         updated_members = run(text(f"""
             UPDATE targeting.member m SET (household_id, {m_fields}, data_quality, version, updated_at) = (
