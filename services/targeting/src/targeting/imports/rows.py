@@ -15,7 +15,7 @@ from targeting.households.identifiers import check_nik, check_no_kk, nik_finding
 from targeting.households.rules import RuleError
 from targeting.imports.dialects import DIALECTS, Column, Dialect, FileKind
 
-# Staging columns filled from the files, in COPY order (repository.STAGING_* add line, ids and flags).
+# Staging columns filled from the files, in COPY order (loader.STAGING adds line, ids and flags).
 HOUSEHOLD_FIELDS = ("no_kk", "id_dtks", "region_code", "address", "welfare_decile", "extreme_poor",
                     "floor_area_m2", "floor", "wall", "roof", "drinking_water", "lighting", "cooking_fuel",
                     "toilet")
@@ -161,16 +161,18 @@ class RowValidator:
         self.columns: dict[int, tuple[str, Column, int | None]] = {
             position: (name, column, slots.get(column.field) if column.field else None)
             for position, name, column in header.columns}
-        self.coded: list[tuple[int, int | None, dict[str, str]]] = []
-        self.read: list[tuple[int, int | None, Callable[[str], str]]] = []
-        for position, (_name, column, slot) in self.columns.items():
+        self.codes: dict[int, dict[str, str]] = {}
+        self.readers: dict[int, Callable[[str], str]] = {}
+        for position, (_name, column, _slot) in self.columns.items():
             if column.codes is not None:
                 codes = {code: _copy_text(value) for code, value in column.codes.items()}
                 if not column.required:
                     codes[""] = _empty(column)
-                self.coded.append((position, slot, codes))
+                self.codes[position] = codes
             else:
-                self.read.append((position, slot, _reader(column, header.dialect, context)))
+                self.readers[position] = _reader(column, header.dialect, context)
+        self.coded = [(p, self.columns[p][2], codes) for p, codes in self.codes.items()]
+        self.read = [(p, self.columns[p][2], read) for p, read in self.readers.items()]
         self.empty_row = [NULL] * len(slots)
         self._last_cell, self._last_value = "", ""
 
@@ -206,6 +208,7 @@ class RowValidator:
         return values, problems
 
     def _slow(self, position: int, cell: str, problems: list[Problem]) -> Any:
+        """Cells the fast paths do not settle: blank ones, codes with spaces around them, unknown codes."""
         name, column, _slot = self.columns[position]
         stripped = cell.strip()
         if not stripped:
@@ -213,12 +216,11 @@ class RowValidator:
                 problems.append((name, "required", "This column needs a value."))
                 return _MISSING
             return _empty(column)
-        if stripped != cell:
-            if column.codes is None:
-                return self.read[[p for p, _, _ in self.read].index(position)][2](stripped)
-            coded = next(codes for p, _, codes in self.coded if p == position)
-            if stripped in coded:
-                return coded[stripped]
+        codes = self.codes.get(position)
+        if codes is None:
+            return self.readers[position](stripped)
+        if stripped in codes:
+            return codes[stripped]
         problems.append((name, "code_unknown", f"Not a code of {name}; see the code lists in the API description."))
         return _MISSING
 

@@ -14,7 +14,7 @@ import tempfile
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -67,10 +67,11 @@ class Outcome:
 
 @dataclass
 class _State:
+    """Progress the heartbeat reports; plain attributes, written by the runner, read by the heartbeat."""
+
     phase: str = "waiting"
     processed: int = 0
     total: int | None = None
-    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class _Control:

@@ -43,11 +43,15 @@ class ImportWorker:
         run = self._current
         if run is not None:
             # A statement of the publish may run for minutes: cancel it; the job goes back to the queue.
-            with contextlib.suppress(Exception), self.engine.connect() as connection:
-                connection.execute(text("SELECT pg_cancel_backend(:pid)"), {"pid": run.backend_pid})
+            with contextlib.suppress(Exception):
+                await asyncio.to_thread(self._cancel, run.backend_pid)
         if self._task is not None:
             await self._task
         self.engine.dispose()
+
+    def _cancel(self, backend_pid: int) -> None:
+        with self.engine.connect() as connection:
+            connection.execute(text("SELECT pg_cancel_backend(:pid)"), {"pid": backend_pid})
 
     async def recover(self) -> None:
         self._recovered_at = time.monotonic()
