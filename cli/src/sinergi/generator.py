@@ -18,6 +18,7 @@ from itertools import accumulate
 from pathlib import Path
 
 from sinergi.calibration import DESIL_CUTS, REGENCIES, allocate, area_rates
+from targeting.households.codes import HOUSING_FIELDS
 from targeting.imports.dialects import DTSEN, OURS, Dialect, FileKind, encode
 from targeting.imports.rows import FIELDS
 from targeting.regions.loader import DATA_DIR
@@ -111,18 +112,14 @@ class _Serials:
         return f"{district}{digits}{serial:04d}"
 
 
-def _housing_codes(field: str) -> tuple[str, ...]:
-    column = next(c for c in DTSEN.households if c.field == field)
-    return tuple((column.codes or {}).values())
-
-
 class Generator:
     """Rows come out as lists of cells in our dialect (HOUSEHOLD_FIELDS / MEMBER_FIELDS order)."""
 
     def __init__(self, seed: int) -> None:
         self.rng = random.Random(seed)
         self.niks, self.kks = _Serials(), _Serials()
-        self.housing = [[_Choice(_housing_codes(field), w) for w in profiles] for field, profiles in HOUSING.items()]
+        self.housing = [[_Choice(tuple(m.value for m in HOUSING_FIELDS[field]), w) for w in profiles]  # type: ignore[union-attr]
+                        for field, profiles in HOUSING.items()]
         self.education = [_Choice(("none", "primary", "junior_secondary", "senior_secondary", "diploma",
                                    "bachelor", "postgraduate"), w) for w in ADULT_EDUCATION]
         self.occupation = [_Choice(OCCUPATIONS, w) for w in OCCUPATION_WEIGHTS]

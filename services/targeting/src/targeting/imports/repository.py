@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from targeting.households.models import Household
 from targeting.households.repository import in_region
 from targeting.imports.models import ImportJob, ImportProblem, ImportPublication, JobStatus, Runner
 
@@ -195,6 +196,4 @@ def problems_of(connection: Connection, job_id: uuid.UUID) -> Any:
 
 
 def registry_is_empty(connection: Connection) -> bool:
-    from targeting.households.models import Household
-
     return connection.execute(select(Household.id).limit(1)).first() is None
