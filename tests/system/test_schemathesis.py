@@ -60,9 +60,11 @@ def stack(database_url: str, tmp_path_factory: pytest.TempPathFactory):
 
 
 def test_every_operation_passes_every_check(stack):
+    # One worker: with several threads, hypothesis' lambda-source cache intermittently crashes inside the
+    # tool ("AST constructor recursion depth mismatch"), which is schemathesis' fault, not the API's.
     gateway, token = stack
     result = subprocess.run(  # noqa: S603 - our own console script
-        [SCHEMATHESIS, "run", f"{gateway}/openapi.json", "--checks", "all", "--workers", "2",
+        [SCHEMATHESIS, "run", f"{gateway}/openapi.json", "--checks", "all", "--workers", "1",
          "--max-time", str(MAX_SECONDS), "--header", f"Authorization: Bearer {token}", "--seed", "20261130",
          "--no-color"],
         cwd=ROOT, capture_output=True, text=True, timeout=MAX_SECONDS + 240, check=False,

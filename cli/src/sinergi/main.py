@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -51,14 +52,20 @@ def keys(directory: Annotated[Path, typer.Argument(help="where to write the two 
 def run(
     host: Annotated[str, typer.Option(envvar="BIND_HOST")] = "127.0.0.1",
     workers: Annotated[int, typer.Option(envvar="WORKERS", help="uvicorn workers per process")] = 1,
+    seed_households: Annotated[int, typer.Option(
+        envvar="SINERGI_SEED_HOUSEHOLDS", help="synthetic households to import into an empty registry (0: none)")
+    ] = 2000,
 ) -> None:
     """Start the database (embedded unless DATABASE_URL is set), migrate, and run all four processes."""
     from kit.migrations import upgrade
+    from sinergi.importing import seed_demo
     from sinergi.runner import SCHEMAS, child_environment, supervise
 
     url, _server = resolve_database_url()
     typer.echo("database: " + ("embedded (.data/pg)" if _server else "DATABASE_URL"))
     upgrade(SCHEMAS, url)
+    if seed_households > 0 and (seeded := seed_demo(url, seed_households, DATA_DIR / "seed")):
+        typer.echo(f"registry was empty: imported {seeded:,} synthetic demo households (sinergi generate)")
     private, public = _keys()
     raise typer.Exit(supervise(child_environment(url, private, public, host), host, workers))
 
@@ -122,3 +129,53 @@ def client_revoke(client_id: str) -> None:
         _fail(exc)
         return
     typer.echo(json.dumps({"client_id": client_id, "revoked": True}))
+
+
+ExistingFile = Annotated[Path | None, typer.Option(exists=True, dir_okay=False, readable=True)]
+
+
+@app.command("import")
+def import_files(
+    households: ExistingFile = None,
+    members: ExistingFile = None,
+    operator: Annotated[str, typer.Option(envvar="USER", help="who runs it; recorded as client `cli:<operator>`")
+                        ] = "operator",
+    errors: Annotated[Path | None, typer.Option(help="write the refused rows (CSV) to this file")] = None,
+) -> None:
+    """Import DTKS/DTSEN CSV files province-wide: the same job as POST /api/v1/imports, run here."""
+    from kit.migrations import upgrade
+    from sinergi.importing import run_import, summary
+    from targeting.imports.dialects import FileKind
+
+    files = {kind: path for kind, path in ((FileKind.households, households), (FileKind.members, members)) if path}
+    if not files:
+        raise typer.BadParameter("give --households, --members or both")
+    url, _server = resolve_database_url()
+    upgrade(["targeting"], url)
+    started = time.monotonic()
+    job_id, outcome = run_import(url, files, operator=operator, errors=errors)
+    typer.echo(summary(job_id, outcome) + f"\n({time.monotonic() - started:.1f} s)")
+    raise typer.Exit(0 if outcome.status == "succeeded" else 1)
+
+
+@app.command()
+def generate(
+    households: Annotated[int, typer.Option(min=1, help="how many families")],
+    out: Annotated[Path, typer.Option(file_okay=False, help="folder for households.csv and members.csv")],
+    seed: Annotated[int, typer.Option(help="same seed, same files")] = 1,
+    dialect: Annotated[str, typer.Option(help="sinergi (our column names) or dtsen")] = "sinergi",
+) -> None:
+    """Write a synthetic Lampung registry calibrated on DOMAIN.md section 7 (deterministic per seed)."""
+    from rich.progress import Progress
+
+    from sinergi.generator import generate as write
+
+    if dialect not in ("sinergi", "dtsen"):
+        raise typer.BadParameter("dialect is sinergi or dtsen")
+    started = time.monotonic()
+    with Progress(transient=True) as bar:
+        task = bar.add_task("generating", total=households)
+        made = write(households, seed, out, dialect, progress=lambda n: bar.advance(task, n))
+    typer.echo(json.dumps({"households": made.households, "members": made.members,
+                           "files": [str(made.households_path), str(made.members_path)],
+                           "seconds": round(time.monotonic() - started, 1)}))

@@ -1,5 +1,8 @@
 """Targeting settings (env prefix TARGETING_; DATABASE_URL and JWT_* are shared project-wide)."""
 
+import tempfile
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -28,3 +31,10 @@ class TargetingSettings(ProcessSettings):
     dci_max_batch: int = Field(default=100, ge=1, description="Most search requests in one message.")
     dci_max_records: int = Field(default=1000, ge=1, description="Largest page, and most records answered to an "
                                  "item without pagination.")
+    # Uploads wait here for their job; share it between hosts when several run the targeting service.
+    import_spool_dir: Path = Field(default_factory=lambda: Path(tempfile.gettempdir()) / "sinergi-imports")
+    import_heartbeat_seconds: float = 5.0
+    import_stale_after_seconds: float = 300.0
+    import_max_attempts: int = 3
+    import_poll_seconds: float = 5.0
+    import_worker: bool = True  # False: this process only accepts uploads; another one runs them

@@ -55,7 +55,7 @@ DCI_TAG = {"name": "dci", "description": (
 
 def without_validation_problems(app: FastAPI) -> None:
     """The DCI routes never answer 422 (schema errors are err.request.bad) and answer an unparseable body with
-    their own ERR envelope (the `default` response), so drop the 422 and 400 problems the kit documents."""
+    their own ERR envelope (the `default` response): drop the kit's 422 and document both 400 bodies."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -63,8 +63,18 @@ def without_validation_problems(app: FastAPI) -> None:
         for path, item in schema.get("paths", {}).items():
             if path.startswith("/dci/"):
                 for operation in item.values():
-                    operation.get("responses", {}).pop("422", None)
-                    operation.get("responses", {}).pop("400", None)
+                    responses = operation.get("responses", {})
+                    responses.pop("422", None)
+                    default = responses.get("default", {}).get("content", {})
+                    if "400" in responses and "application/json" in default:
+                        # A message we can parse is refused in the DCI envelope; bytes that are not JSON at
+                        # all never reach the DCI layer and get the API's problem document.
+                        responses["400"] = {
+                            "description": "Refused: the DCI ERR envelope, or a problem document when the body is "
+                            "not JSON at all.",
+                            "content": {"application/json": default["application/json"],
+                                        **responses["400"].get("content", {})},
+                        }
         return schema
 
     app.openapi = openapi  # type: ignore[method-assign]

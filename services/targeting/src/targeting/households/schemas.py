@@ -11,7 +11,7 @@ from pydantic_core import PydanticCustomError
 
 from kit.app import StrictModel
 from kit.privacy import initials, mask_identifier
-from targeting.clock import today_jakarta
+from targeting.households import rules
 from targeting.households.codes import (
     CookingFuel,
     DrinkingWater,
@@ -28,50 +28,42 @@ from targeting.households.codes import (
     Toilet,
     Wall,
 )
-from targeting.households.identifiers import IdentifierError, check_nik, check_no_kk
+from targeting.households.identifiers import check_nik, check_no_kk
 
-VILLAGE_PATTERN = r"^\d{2}\.\d{2}\.\d{2}\.\d{4}$"
+VILLAGE_PATTERN = rules.VILLAGE_PATTERN
 
 
-def _identifier(check):  # type: ignore[no-untyped-def]
-    def validate(value: str) -> str:
+def _rule(check):  # type: ignore[no-untyped-def]
+    """A shared rule (households.rules, households.identifiers) as a pydantic validator with the rule's code."""
+
+    def validate(value):  # type: ignore[no-untyped-def]
         try:
             return check(value)
-        except IdentifierError as exc:
+        except rules.RuleError as exc:
             raise PydanticCustomError(exc.code, exc.detail) from None
 
     return validate
 
 
-def _plain_text(value: str) -> str:
-    value = value.strip()
-    if any(ord(c) < 32 or ord(c) == 127 or 0xD800 <= ord(c) <= 0xDFFF for c in value):
-        raise PydanticCustomError("control_characters", "Text may not contain control characters.")
-    return value
-
-
-def _not_in_future(value: date) -> date:
-    if value > today_jakarta():
-        raise PydanticCustomError("birth_date_future", "Birth date lies in the future (Asia/Jakarta calendar).")
-    if value.year < 1900:
-        raise PydanticCustomError("birth_date_range", "Birth date must be in 1900 or later.")
-    return value
-
-
-Nik = Annotated[str, StringConstraints(max_length=32), AfterValidator(_identifier(check_nik)),
+Nik = Annotated[str, StringConstraints(max_length=32), AfterValidator(_rule(check_nik)),
                 Field(description="16-digit NIK (Nomor Induk Kependudukan).", examples=["1871015708450001"])]
-NoKK = Annotated[str, StringConstraints(max_length=32), AfterValidator(_identifier(check_no_kk)),
+NoKK = Annotated[str, StringConstraints(max_length=32), AfterValidator(_rule(check_no_kk)),
                  Field(description="16-digit No. KK (family card number).", examples=["1871010101200001"])]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_plain_text)]
-Address = Annotated[str, StringConstraints(max_length=500), AfterValidator(_plain_text)]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=rules.NAME_MAX_LENGTH),
+                 AfterValidator(_rule(rules.plain_text))]
+Address = Annotated[str, StringConstraints(max_length=rules.ADDRESS_MAX_LENGTH),
+                    AfterValidator(_rule(rules.plain_text))]
+IdDtks = Annotated[str, StringConstraints(max_length=rules.ID_DTKS_MAX_LENGTH),
+                   AfterValidator(_rule(rules.plain_text))]
 VillageCode = Annotated[str, Field(pattern=VILLAGE_PATTERN, description="Kemendagri village code.",
                                    examples=["18.71.01.1003"])]
-BirthDate = Annotated[date, AfterValidator(_not_in_future)]
-Decile = Annotated[int, Field(ge=1, le=10, description="National welfare decile (desil) 1-10; 1 is poorest.")]
+BirthDate = Annotated[date, AfterValidator(_rule(rules.birth_date))]
+Decile = Annotated[int, Field(ge=rules.DECILE_MIN, le=rules.DECILE_MAX,
+                              description="National welfare decile (desil) 1-10; 1 is poorest.")]
 
 
 class Housing(BaseModel):
-    floor_area_m2: float | None = Field(default=None, ge=0, le=100_000)
+    floor_area_m2: float | None = Field(default=None, ge=0, le=rules.FLOOR_AREA_MAX_M2)
     floor: Floor | None = None
     wall: Wall | None = None
     roof: Roof | None = None
@@ -125,7 +117,7 @@ class MemberUpdate(StrictModel):
 
 class HouseholdCreate(StrictModel):
     no_kk: NoKK
-    id_dtks: Annotated[str, StringConstraints(max_length=100), AfterValidator(_plain_text)] | None = None
+    id_dtks: IdDtks | None = None
     region_code: VillageCode
     address: Address | None = None
     welfare_decile: Decile | None = None
@@ -149,7 +141,7 @@ class HouseholdUpdate(StrictModel):
     """Only the fields sent change (`housing` fields likewise); null clears an optional field."""
 
     no_kk: NoKK | None = None
-    id_dtks: Annotated[str, StringConstraints(max_length=100), AfterValidator(_plain_text)] | None = None
+    id_dtks: IdDtks | None = None
     region_code: VillageCode | None = None
     address: Address | None = None
     welfare_decile: Decile | None = None

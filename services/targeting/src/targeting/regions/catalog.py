@@ -1,14 +1,36 @@
-"""What validation needs from the region tree: known regency prefixes and existing villages."""
+"""What validation needs from the region tree: known regency prefixes and existing villages.
+
+The statements are module functions so the bulk import (a sync connection of its own) runs exactly the
+queries the API runs.
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable
 
-from sqlalchemy import select, union
+from sqlalchemy import CompoundSelect, Select, select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from targeting.regions.models import Region, RegionVersion
+
+
+def regency_codes() -> CompoundSelect[tuple[str]]:
+    """Every kab/kota code, current or retired (old NIKs keep old codes)."""
+    current = select(Region.code).where(Region.level == "regency")
+    history = select(RegionVersion.code).where(RegionVersion.code.regexp_match(r"^\d{2}\.\d{2}$"))
+    return union(current, history)
+
+
+def prefixes_of(codes: Iterable[str]) -> frozenset[str]:
+    """'18.71' -> '1871': the 4-digit NIK/KK prefixes."""
+    return frozenset(code.replace(".", "") for code in codes)
+
+
+def current_villages(codes: Iterable[str] | None = None) -> Select[tuple[str]]:
+    """Villages (desa/kelurahan) of the current tree; all of them when `codes` is None."""
+    query = select(Region.code).where(Region.level == "village", Region.retired_by_decree_id.is_(None))
+    return query if codes is None else query.where(Region.code.in_(list(codes)))
 
 
 class RegionCatalog:
@@ -20,12 +42,8 @@ class RegionCatalog:
         self._loaded_at = 0.0
 
     async def regency_prefixes(self, session: AsyncSession) -> frozenset[str]:
-        """4-digit NIK/KK prefixes of every kab/kota, current or retired (old NIKs keep old codes)."""
         if self._prefixes is None or time.monotonic() - self._loaded_at > self._ttl:
-            current = select(Region.code).where(Region.level == "regency")
-            history = select(RegionVersion.code).where(RegionVersion.code.regexp_match(r"^\d{2}\.\d{2}$"))
-            codes = (await session.scalars(union(current, history))).all()
-            self._prefixes = frozenset(code.replace(".", "") for code in codes)
+            self._prefixes = prefixes_of((await session.scalars(regency_codes())).all())
             self._loaded_at = time.monotonic()
         return self._prefixes
 
@@ -34,6 +52,4 @@ class RegionCatalog:
         wanted = list(set(codes))
         if not wanted:
             return set()
-        rows = await session.scalars(select(Region.code).where(
-            Region.code.in_(wanted), Region.level == "village", Region.retired_by_decree_id.is_(None)))
-        return set(rows.all())
+        return set((await session.scalars(current_villages(wanted))).all())
