@@ -166,7 +166,8 @@ def system(database_url: str, keys: dict[str, str], tmp_path_factory: pytest.Tem
         "GATEWAY_UPSTREAM_TIMEOUT_SECONDS": UPSTREAM_TIMEOUT_SECONDS,
     }, logs=logs)
     run_ports = {name: free_port() for name in ("GATEWAY_PORT", "TARGETING_PORT", "PROGRAMS_PORT", "REPORTING_PORT")}
-    run_env = clean_environment(DATABASE_URL=database_url, PYTHONUNBUFFERED="1", **keys,
+    # No demo seed: other tests count what is in this database.
+    run_env = clean_environment(DATABASE_URL=database_url, PYTHONUNBUFFERED="1", SINERGI_SEED_HOUSEHOLDS="0", **keys,
                                 **{k: str(v) for k, v in run_ports.items()})
     run_log = logs / "sinergi-run.log"
     # A client registered the way an operator does it: `sinergi client create` on the database.
