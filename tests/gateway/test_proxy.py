@@ -1,4 +1,5 @@
 import asyncio
+import contextlib
 import hashlib
 import socket
 from collections.abc import AsyncIterator
@@ -7,10 +8,11 @@ import httpx
 import pytest
 from aiohttp import web
 
+from gateway.http1 import HttpUpstream
 from gateway.main import create_app
 from gateway.routing import RouteTable
 from gateway.settings import GatewaySettings
-from gateway.upstream import AiohttpUpstream
+from gateway.upstream import UpstreamUnavailableError, fetch
 from tests.support import assert_problem
 
 
@@ -51,7 +53,7 @@ class TestProxy:
     async def test_a_down_service_answers_502_and_others_still_work(self, apps, database_url, keypair, connection,
                                                                    auth):
         upstreams = {
-            "targeting": AiohttpUpstream("http://127.0.0.1:9", timeout=5.0, connect_timeout=1.0, max_connections=4),
+            "targeting": HttpUpstream("http://127.0.0.1:9", timeout=5.0, connect_timeout=1.0, max_connections=4),
             "programs": httpx.AsyncClient(transport=httpx.ASGITransport(app=apps.programs), base_url="http://p"),
             "reporting": httpx.AsyncClient(transport=httpx.ASGITransport(app=apps.reporting), base_url="http://r"),
         }
@@ -81,6 +83,9 @@ class FakeService:
         self.app.router.add_get("/api/v1/regions/stream", self.stream)
         self.app.router.add_get("/api/v1/regions/slow", self.slow)
         self.app.router.add_get("/api/v1/regions/hop", self.hop)
+        self.app.router.add_get("/api/v1/regions/big", self.big)
+        self.app.router.add_post("/api/v1/regions/refuse", self.refuse)
+        self.app.router.add_get("/api/v1/regions/broken", self.broken)
 
     async def echo(self, request: web.Request) -> web.Response:
         body = b"".join([chunk async for chunk in request.content.iter_any()])
@@ -102,6 +107,25 @@ class FakeService:
     async def slow(self, request: web.Request) -> web.Response:
         await asyncio.wait_for(self.release.wait(), timeout=10)
         return web.json_response({"late": True})
+
+    async def big(self, request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse()
+        await response.prepare(request)
+        for n in range(32):
+            await response.write(bytes([n]) * 65_536)
+        await response.write_eof()
+        return response
+
+    async def refuse(self, request: web.Request) -> web.Response:
+        # Answers without reading the upload, as a service's body limit does.
+        return web.json_response({"refused": True}, status=413)
+
+    async def broken(self, request: web.Request) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"content-length": "100000"})
+        await response.prepare(request)
+        await response.write(b"x" * 1000)
+        request.transport.close()
+        return response
 
     async def hop(self, request: web.Request) -> web.Response:
         return web.json_response({}, headers={"X-Upstream-Hop": "1", "Connection": "X-Upstream-Hop",
@@ -128,7 +152,7 @@ async def service_url() -> AsyncIterator[tuple[str, FakeService]]:
 async def proxied(service_url, database_url, keypair) -> AsyncIterator[httpx.AsyncClient]:
     """A gateway whose targeting upstream is the fake service over real HTTP, with a 0.5 s read timeout."""
     url, _fake = service_url
-    upstreams = {name: AiohttpUpstream(url, timeout=0.5, connect_timeout=1.0, max_connections=8)
+    upstreams = {name: HttpUpstream(url, timeout=0.5, connect_timeout=1.0, max_connections=8)
                  for name in ("targeting", "programs", "reporting")}
     settings = GatewaySettings(database_url=database_url, jwt_private_key=keypair[0], jwt_public_key=keypair[1])
     app = create_app(settings, upstreams=upstreams)
@@ -153,6 +177,69 @@ class TestProxyOverHttp:
         assert body["length"] == sum(map(len, parts))
         assert body["sha256"] == hashlib.sha256(b"".join(parts)).hexdigest()
         assert ["content-type", "text/csv"] in body["headers"]
+
+    async def test_streams_a_body_larger_than_the_buffers_both_ways(self, proxied):
+        response = await proxied.get("/api/v1/regions/big")
+        assert response.status_code == 200
+        assert response.content == b"".join(bytes([n]) * 65_536 for n in range(32))
+
+    async def test_a_service_answering_before_the_upload_ends_is_passed_through(self, proxied):
+        async def upload() -> AsyncIterator[bytes]:
+            for _ in range(64):
+                yield b"y" * 65_536
+
+        response = await proxied.post("/api/v1/regions/refuse", content=upload())
+        assert response.status_code == 413 and response.json() == {"refused": True}
+        assert (await proxied.get("/api/v1/regions/hop")).status_code == 200
+
+    async def test_a_response_cut_short_is_not_passed_on_as_complete(self, proxied):
+        with pytest.raises(UpstreamUnavailableError):
+            await proxied.get("/api/v1/regions/broken")
+
+    async def test_reuses_connections_and_survives_ones_the_service_closed(self, service_url, database_url,
+                                                                           keypair):
+        url, _fake = service_url
+        upstream = HttpUpstream(url, timeout=2.0, connect_timeout=1.0, max_connections=2)
+        for _ in range(5):
+            status, _body = await fetch(upstream, "/api/v1/regions/hop", read_timeout=2.0)
+            assert status == 200
+        assert len(upstream._idle) == 1
+        for connection in upstream._idle:
+            connection.close()
+        status, _body = await fetch(upstream, "/api/v1/regions/hop", read_timeout=2.0)
+        assert status == 200
+        await upstream.aclose()
+
+    async def test_retries_once_when_a_pooled_connection_dies_unanswered(self):
+        """The race keep-alive expiry narrows but cannot close: the service drops an idle connection just
+        as a request is written into it."""
+        answer = b"HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"
+        connections = 0
+
+        async def serve(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            nonlocal connections
+            connections += 1
+            first_connection = connections == 1
+            requests = 0
+            with contextlib.suppress(asyncio.IncompleteReadError, ConnectionError):
+                while await reader.readuntil(b"\r\n\r\n"):
+                    requests += 1
+                    if first_connection and requests == 2:
+                        writer.close()
+                        return
+                    writer.write(answer)
+                    await writer.drain()
+
+        server = await asyncio.start_server(serve, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        upstream = HttpUpstream(f"http://127.0.0.1:{port}", timeout=2.0, connect_timeout=1.0, max_connections=2)
+        try:
+            assert await fetch(upstream, "/a", read_timeout=2.0) == (200, b"ok")
+            assert await fetch(upstream, "/b", read_timeout=2.0) == (200, b"ok")
+            assert connections == 2
+        finally:
+            await upstream.aclose()
+            server.close()
 
     async def test_a_small_body_arrives_with_its_length(self, proxied):
         response = await proxied.put("/api/v1/regions/echo", content=b'{"a": 1}',
@@ -204,7 +291,7 @@ class TestProxyOverHttp:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             closed_port = probe.getsockname()[1]
-        upstream = AiohttpUpstream(f"http://127.0.0.1:{closed_port}", timeout=5.0, connect_timeout=1.0,
+        upstream = HttpUpstream(f"http://127.0.0.1:{closed_port}", timeout=5.0, connect_timeout=1.0,
                                    max_connections=4)
         settings = GatewaySettings(database_url=database_url, jwt_private_key=keypair[0],
                                    jwt_public_key=keypair[1])

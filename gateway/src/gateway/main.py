@@ -18,11 +18,12 @@ from gateway.clients.keys import TokenSigner
 from gateway.clients.router import router as token_router
 from gateway.clients.schemas import TokenRequest
 from gateway.docs import SERVICE_TAG, fetch_service_specs, merge_openapi
+from gateway.http1 import HttpUpstream
 from gateway.proxy import ReverseProxy
 from gateway.ratelimit import InProcessLimiter, RateLimitMiddleware, RedisLimiter
 from gateway.routing import RouteTable
 from gateway.settings import GatewaySettings
-from gateway.upstream import AiohttpUpstream, HttpxUpstream, Upstream, UpstreamError, fetch
+from gateway.upstream import HttpxUpstream, Upstream, UpstreamError, fetch
 from kit.app import BodyLimitMiddleware, SecurityHeadersMiddleware
 from kit.auth import TokenVerifier
 from kit.database import create_engine, create_sessionmaker
@@ -116,7 +117,7 @@ def create_app(
     clients: dict[str, Upstream] = {
         name: HttpxUpstream(u) if isinstance(u, httpx.AsyncClient) else u for name, u in (upstreams or {}).items()
     } or {
-        name: AiohttpUpstream(
+        name: HttpUpstream(
             url, timeout=settings.upstream_timeout_seconds,
             connect_timeout=settings.upstream_connect_timeout_seconds,
             max_connections=settings.upstream_max_connections,

@@ -1,4 +1,5 @@
-"""How the gateway reaches a service: aiohttp in production, any httpx client in tests (ASGI transport).
+"""How the gateway reaches a service: `gateway.http1.HttpUpstream` in production, any httpx client in tests
+(an in-process ASGI app).
 
 The proxy sees only `Upstream.send()` and two failures: the service could not be reached (502) or it
 accepted the request and did not answer in time (504).
@@ -9,16 +10,10 @@ from __future__ import annotations
 from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from typing import Protocol
 
-import aiohttp
 import httpx
-from yarl import URL
 
 Headers = Sequence[tuple[bytes, bytes]]
 Content = bytes | AsyncIterable[bytes] | None
-
-# Below uvicorn's 5 s keep-alive, so a pooled connection is dropped here before the service closes it
-# and a request is never written into a connection that is already going away.
-KEEPALIVE_SECONDS = 4.0
 
 
 class UpstreamError(Exception):
@@ -57,99 +52,6 @@ async def fetch(upstream: Upstream, target: str, *, read_timeout: float) -> tupl
         return response.status, b"".join([chunk async for chunk in response.body()])
     finally:
         await response.close()
-
-
-def _aiohttp_failure(exc: BaseException) -> UpstreamError:
-    # Order matters: aiohttp's connect timeout is also a TimeoutError, but the service was never reached.
-    if isinstance(exc, aiohttp.ConnectionTimeoutError | aiohttp.ClientConnectorError):
-        return UpstreamUnavailableError(type(exc).__name__)
-    if isinstance(exc, TimeoutError):
-        return UpstreamTimeoutError(type(exc).__name__)
-    return UpstreamUnavailableError(type(exc).__name__)
-
-
-class _AiohttpResponse:
-    __slots__ = ("_response", "headers", "status")
-
-    def __init__(self, response: aiohttp.ClientResponse) -> None:
-        self._response = response
-        self.status = response.status
-        self.headers = response.raw_headers
-
-    async def body(self) -> AsyncIterator[bytes]:
-        content = self._response.content
-        try:
-            while True:
-                chunk = await content.readany()
-                if not chunk:
-                    return
-                yield chunk
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise _aiohttp_failure(exc) from exc
-
-    async def close(self) -> None:
-        # Fully read: the connection goes back to the pool; cut short: it is closed, never reused half-read.
-        if self._response.content.at_eof():
-            self._response.release()
-        else:
-            self._response.close()
-
-
-class AiohttpUpstream:
-    """The production path. aiohttp is used directly: httpx's request and header models cost the proxy
-    more per request than forwarding itself (bench/RESULTS.md, section gateway)."""
-
-    def __init__(
-        self, base_url: str, *, timeout: float, connect_timeout: float, max_connections: int
-    ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self._timeout = aiohttp.ClientTimeout(
-            total=None, connect=connect_timeout, sock_connect=connect_timeout, sock_read=timeout
-        )
-        self._connect_timeout = connect_timeout
-        self._max_connections = max_connections
-        self._session: aiohttp.ClientSession | None = None
-
-    def _client(self) -> aiohttp.ClientSession:
-        # Made on first use: a session belongs to the running event loop, which create_app() has not got.
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(
-                    limit=self._max_connections, limit_per_host=0, keepalive_timeout=KEEPALIVE_SECONDS,
-                ),
-                timeout=self._timeout,
-                auto_decompress=False,
-                # The client's own headers pass through; aiohttp adds none of its defaults.
-                skip_auto_headers=("Accept", "Accept-Encoding", "User-Agent", "Content-Type"),
-                cookie_jar=aiohttp.DummyCookieJar(),
-                trust_env=False,
-            )
-        return self._session
-
-    async def send(
-        self, method: str, target: str, headers: Headers, content: Content, *, read_timeout: float | None = None
-    ) -> UpstreamResponse:
-        session = self._client()
-        request_timeout = self._timeout if read_timeout is None else aiohttp.ClientTimeout(
-            total=None, connect=self._connect_timeout, sock_connect=self._connect_timeout, sock_read=read_timeout
-        )
-        try:
-            response = await session.request(
-                method,
-                # The path is forwarded exactly as the client sent it: no re-quoting, no normalising.
-                URL(self.base_url + target, encoded=True),
-                headers=[(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers],
-                data=content,
-                allow_redirects=False,
-                timeout=request_timeout,
-            )
-        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
-            raise _aiohttp_failure(exc) from exc
-        return _AiohttpResponse(response)
-
-    async def aclose(self) -> None:
-        if self._session is not None:
-            await self._session.close()
 
 
 class _HttpxResponse:
