@@ -117,7 +117,10 @@ oauth2_scheme = OAuth2(
 )
 
 
-def current_principal(request: Request, authorization: Annotated[str | None, Depends(oauth2_scheme)]) -> Principal:
+# Async on purpose: FastAPI runs plain-def dependencies in a thread pool, a cost on every request.
+async def current_principal(
+    request: Request, authorization: Annotated[str | None, Depends(oauth2_scheme)]
+) -> Principal:
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise UnauthorizedError("This endpoint needs an Authorization: Bearer token.")
@@ -131,7 +134,7 @@ def require(*scopes: str) -> Callable[..., Principal]:
     """Dependency factory: the principal, refused with 403 unless it holds every one of `scopes`."""
 
     # A default, not an Annotated hint: with postponed annotations a closure variable cannot be resolved.
-    def dependency(principal: Principal = Security(current_principal, scopes=list(scopes))) -> Principal:
+    async def dependency(principal: Principal = Security(current_principal, scopes=list(scopes))) -> Principal:
         missing = [s for s in scopes if not principal.has(s)]
         if missing:
             raise ForbiddenError(f"This operation needs the scope(s): {' '.join(missing)}.")

@@ -24,7 +24,7 @@ class ProcessSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", populate_by_name=True)
 
     database_url: str | None = None
-    db_pool_size: int = 10
+    db_pool_size: int = 20
     db_statement_timeout_ms: int = 30_000
     jwt_public_key: str | None = Field(
         default=None, validation_alias=AliasChoices("jwt_public_key", "JWT_PUBLIC_KEY")

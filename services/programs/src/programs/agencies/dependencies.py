@@ -12,7 +12,7 @@ from programs.agencies.service import AgencyService
 from programs.feed.repository import FeedRepository
 
 
-def agency_service(session: SessionDep) -> AgencyService:
+async def agency_service(session: SessionDep) -> AgencyService:
     return AgencyService(AgencyRepository(session), FeedRepository(session))
 
 

@@ -13,7 +13,7 @@ from programs.feed.repository import FeedRepository
 from programs.programmes.dependencies import ProgramServiceDep
 
 
-def delivery_service(session: SessionDep, programs: ProgramServiceDep) -> DeliveryService:
+async def delivery_service(session: SessionDep, programs: ProgramServiceDep) -> DeliveryService:
     return DeliveryService(DeliveryRepository(session, FeedRepository(session)), programs)
 
 

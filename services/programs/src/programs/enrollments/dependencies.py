@@ -13,7 +13,7 @@ from programs.feed.repository import FeedRepository
 from programs.programmes.dependencies import ProgramServiceDep
 
 
-def enrollment_service(session: SessionDep, programs: ProgramServiceDep) -> EnrollmentService:
+async def enrollment_service(session: SessionDep, programs: ProgramServiceDep) -> EnrollmentService:
     return EnrollmentService(EnrollmentRepository(session, FeedRepository(session)), programs)
 
 

@@ -12,7 +12,7 @@ from programs.partners.repository import PartnerRepository
 from programs.partners.service import PartnerService
 
 
-def partner_service(session: SessionDep) -> PartnerService:
+async def partner_service(session: SessionDep) -> PartnerService:
     return PartnerService(PartnerRepository(session), FeedRepository(session))
 
 

@@ -14,7 +14,7 @@ from programs.programmes.repository import ProgramRepository
 from programs.programmes.service import ProgramService
 
 
-def program_service(session: SessionDep) -> ProgramService:
+async def program_service(session: SessionDep) -> ProgramService:
     return ProgramService(ProgramRepository(session), AgencyRepository(session), PartnerRepository(session),
                           FeedRepository(session))
 

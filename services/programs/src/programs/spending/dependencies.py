@@ -13,7 +13,7 @@ from programs.spending.repository import SpendingRepository
 from programs.spending.service import SpendingService
 
 
-def spending_service(session: SessionDep, programs: ProgramServiceDep) -> SpendingService:
+async def spending_service(session: SessionDep, programs: ProgramServiceDep) -> SpendingService:
     return SpendingService(SpendingRepository(session, FeedRepository(session)), programs)
 
 

@@ -21,19 +21,19 @@ def _service(request: Request, session: SessionDep, principal: Principal) -> Cha
     return ChangeRequestService(session, principal, request.app.state.region_catalog)
 
 
-def reading_service(request: Request, session: SessionDep, principal: Reader) -> ChangeRequestService:
+async def reading_service(request: Request, session: SessionDep, principal: Reader) -> ChangeRequestService:
     return _service(request, session, principal)
 
 
-def writing_service(request: Request, session: SessionDep, principal: Writer) -> ChangeRequestService:
+async def writing_service(request: Request, session: SessionDep, principal: Writer) -> ChangeRequestService:
     return _service(request, session, principal)
 
 
-def approving_service(request: Request, session: SessionDep, principal: Approver) -> ChangeRequestService:
+async def approving_service(request: Request, session: SessionDep, principal: Approver) -> ChangeRequestService:
     return _service(request, session, principal)
 
 
-def deciding_service(request: Request, session: SessionDep, principal: Decider) -> ChangeRequestService:
+async def deciding_service(request: Request, session: SessionDep, principal: Decider) -> ChangeRequestService:
     return _service(request, session, principal)
 
 

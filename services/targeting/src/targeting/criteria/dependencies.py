@@ -13,7 +13,7 @@ from targeting.criteria.service import CriteriaService
 Reader = Annotated[Principal, Depends(require("registry:read"))]
 
 
-def criteria_service(session: SessionDep, principal: Reader) -> CriteriaService:
+async def criteria_service(session: SessionDep, principal: Reader) -> CriteriaService:
     return CriteriaService(session, principal)
 
 

@@ -14,11 +14,11 @@ from targeting.dci.status import DciStatusService
 Reader = Annotated[Principal, Depends(require("registry:read"))]
 
 
-def search_service(request: Request, session: SessionDep, principal: Reader) -> DciService:
+async def search_service(request: Request, session: SessionDep, principal: Reader) -> DciService:
     return DciService(session, principal, request.app.state.settings, request.app.state.dci_callbacks.policy)
 
 
-def status_service(request: Request, session: SessionDep, principal: Reader) -> DciStatusService:
+async def status_service(request: Request, session: SessionDep, principal: Reader) -> DciStatusService:
     return DciStatusService(session, principal, request.app.state.settings, request.app.state.dci_callbacks.policy)
 
 

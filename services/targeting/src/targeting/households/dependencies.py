@@ -18,11 +18,11 @@ def _service(request: Request, session: SessionDep, principal: Principal) -> Hou
     return HouseholdService(session, principal, request.app.state.region_catalog)
 
 
-def reading_service(request: Request, session: SessionDep, principal: Reader) -> HouseholdService:
+async def reading_service(request: Request, session: SessionDep, principal: Reader) -> HouseholdService:
     return _service(request, session, principal)
 
 
-def writing_service(request: Request, session: SessionDep, principal: Writer) -> HouseholdService:
+async def writing_service(request: Request, session: SessionDep, principal: Writer) -> HouseholdService:
     return _service(request, session, principal)
 
 

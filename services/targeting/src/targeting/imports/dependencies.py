@@ -13,7 +13,7 @@ from targeting.imports.service import ImportService
 Importer = Annotated[Principal, Depends(require("registry:import"))]
 
 
-def import_service(request: Request, session: SessionDep, principal: Importer) -> ImportService:
+async def import_service(request: Request, session: SessionDep, principal: Importer) -> ImportService:
     return ImportService(session, principal, request.app.state.settings)
 
 

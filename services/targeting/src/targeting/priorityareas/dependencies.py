@@ -16,11 +16,11 @@ Reader = Annotated[Principal, Depends(require("registry:read"))]
 approver = require("registry:approve")
 
 
-def reading_service(session: SessionDep, principal: Reader) -> PriorityAreaService:
+async def reading_service(session: SessionDep, principal: Reader) -> PriorityAreaService:
     return PriorityAreaService(session, principal)
 
 
-def designating_service(session: SessionDep, principal: Annotated[Principal, Depends(approver)]
+async def designating_service(session: SessionDep, principal: Annotated[Principal, Depends(approver)]
                         ) -> PriorityAreaService:
     return PriorityAreaService(session, principal)
 

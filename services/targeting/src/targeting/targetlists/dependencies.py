@@ -13,7 +13,7 @@ from targeting.targetlists.service import TargetListService
 Reader = Annotated[Principal, Depends(require("registry:read"))]
 
 
-def target_list_service(session: SessionDep, principal: Reader) -> TargetListService:
+async def target_list_service(session: SessionDep, principal: Reader) -> TargetListService:
     return TargetListService(session, principal)
 
 
