@@ -157,3 +157,36 @@ class TestRegistryRefusals:
         run = run_import(members=files.members_text([files.member(a["no_kk"], "head")]))
         assert run.problems == [("members", 2, "relationship", "head_count")]
         assert run.outcome.counts.members_inserted == 0
+
+    def test_a_row_matching_two_active_records_is_refused_not_applied_to_one(self, run_import, db):
+        """The partial unique indexes make this impossible; should they ever go, no row picks a match."""
+        a, a_members = files.family()
+        run_import(households=files.households_text([a]), members=files.members_text(a_members))
+        household_copy = ("INSERT INTO targeting.household SELECT (jsonb_populate_record(NULL::targeting.household, "
+                          "to_jsonb(t) || jsonb_build_object('id', gen_random_uuid()))).* FROM targeting.household t "
+                          "WHERE no_kk = %s RETURNING id")
+        member_copy = ("INSERT INTO targeting.member SELECT (jsonb_populate_record(NULL::targeting.member, to_jsonb(t) "
+                       "|| jsonb_build_object('id', gen_random_uuid(), 'household_id', %s::uuid))).* "
+                       "FROM targeting.member t WHERE nik = %s")
+        try:
+            db.execute("DROP INDEX targeting.uq_household_no_kk_active")
+            db.execute("DROP INDEX targeting.uq_member_nik_active")
+            twin = db.execute(household_copy, (a["no_kk"],)).fetchone()[0]
+            db.execute(member_copy, (twin, a_members[0]["nik"]))
+            b, b_members = files.family()
+            b_members[1]["nik"] = a_members[0]["nik"]
+            newborn = files.member(a["no_kk"], "child", born=date(2024, 5, 5))
+            run = run_import(households=files.households_text([a, b]),
+                             members=files.members_text([*b_members, newborn]))
+            assert run.problems == [("households", 2, "no_kk", "ambiguous_match"),
+                                    ("members", 3, "nik", "ambiguous_match"), ("members", 5, "no_kk", "family_refused")]
+            assert run.outcome.counts.households_updated == 0 and run.outcome.counts.members_updated == 0
+        finally:
+            db.execute("DELETE FROM targeting.member WHERE household_id IN (SELECT id FROM targeting.household WHERE "
+                       "no_kk = %s) AND id NOT IN (SELECT entity_id FROM targeting.registry_change)", (a["no_kk"],))
+            db.execute("DELETE FROM targeting.household WHERE no_kk = %s AND id NOT IN "
+                       "(SELECT entity_id FROM targeting.registry_change)", (a["no_kk"],))
+            db.execute("CREATE UNIQUE INDEX IF NOT EXISTS uq_household_no_kk_active ON targeting.household (no_kk) "
+                       "WHERE status = 'active'")
+            db.execute("CREATE UNIQUE INDEX IF NOT EXISTS uq_member_nik_active ON targeting.member (nik) "
+                       "WHERE status = 'active'")

@@ -146,6 +146,7 @@ class Loader:
             WHERE NOT s.refused
         """), self.params)
         self._analyze("household_plan")
+        self._refuse_ambiguous_matches("household_plan", "import_household WHERE NOT refused")
         image = _post_image(_MEMBER_DATA, present[FileKind.members], "s", "m")
         run(text(f"""
             CREATE TEMP TABLE member_plan ON COMMIT DROP AS
@@ -166,32 +167,31 @@ class Loader:
             JOIN (SELECT nik, min(line) AS line FROM import_member GROUP BY nik) earliest ON earliest.nik = s.nik
             LEFT JOIN household_plan hp ON hp.no_kk = s.no_kk AND hp.error IS NULL
             LEFT JOIN (SELECT DISTINCT no_kk FROM import_household) listed ON listed.no_kk = s.no_kk
-            LEFT JOIN targeting.household family ON hp.id IS NULL AND family.no_kk = s.no_kk
+            LEFT JOIN targeting.household family ON hp.id IS NULL AND listed.no_kk IS NULL AND family.no_kk = s.no_kk
                  AND family.status = 'active' AND {_in_scope('family.region_code')}
             LEFT JOIN targeting.member m ON m.nik = s.nik AND m.status = 'active'
             LEFT JOIN targeting.household holder ON holder.id = m.household_id
         """), self.params)
         self._analyze("member_plan")
-        self._refuse_ambiguous_matches()
+        self._refuse_ambiguous_matches("member_plan", "import_member")
         self._check_heads()
 
     def _analyze(self, *tables: str) -> None:
         for table in tables:
             self.connection.exec_driver_sql(f"ANALYZE {table}")
 
-    def _refuse_ambiguous_matches(self) -> None:
+    def _refuse_ambiguous_matches(self, plan: str, staging: str) -> None:
         """The partial unique indexes allow one active row per No. KK and per NIK, so a row matches at most
-        one record and the plans hold one row per staged row. Should those indexes ever be missing, a row
-        with several matches is refused instead of updating one of them at random."""
-        for plan, staging in (("household_plan", "import_household WHERE NOT refused"),
-                              ("member_plan", "import_member")):
-            planned, staged = self.connection.execute(text(
-                f"SELECT (SELECT count(*) FROM {plan}), (SELECT count(*) FROM {staging})")).one()
-            if planned != staged:
-                self.connection.execute(text(f"""
-                    UPDATE {plan} SET error = 'ambiguous_match'
-                    WHERE line IN (SELECT line FROM {plan} GROUP BY line HAVING count(*) > 1)
-                """))
+        one record and a plan holds one row per staged row. Should those indexes ever be missing, a row
+        with several matches is refused instead of updating one of them at random (households before the
+        member plan is built, so members of such a family are refused with it)."""
+        planned, staged = self.connection.execute(text(
+            f"SELECT (SELECT count(*) FROM {plan}), (SELECT count(*) FROM {staging})")).one()
+        if planned != staged:
+            self.connection.execute(text(f"""
+                UPDATE {plan} SET error = 'ambiguous_match'
+                WHERE line IN (SELECT line FROM {plan} GROUP BY line HAVING count(*) > 1)
+            """))
 
     def _check_heads(self) -> None:
         run = self.connection.execute
@@ -279,12 +279,12 @@ class Loader:
                 SELECT file, line, column_name, code, detail FROM import_problem_stage
                 UNION ALL
                 SELECT 'households', line, :h_no_kk, error, CASE error {details} END
-                FROM household_plan WHERE error IS NOT NULL
+                FROM (SELECT DISTINCT line, error FROM household_plan WHERE error IS NOT NULL) h
                 UNION ALL
                 SELECT 'members', line, CASE WHEN error IN ('duplicate_nik', 'nik_taken', 'ambiguous_match')
                     THEN :m_nik WHEN error = 'head_count' THEN :m_relationship ELSE :m_no_kk END,
                     error, CASE error {details} END
-                FROM member_plan WHERE error IS NOT NULL
+                FROM (SELECT DISTINCT line, error FROM member_plan WHERE error IS NOT NULL) m
             ) problems ORDER BY file, line, column_name
         """), {**self.params, **texts, "h_no_kk": h_cols.get("no_kk", "no_kk"), "m_nik": m_cols.get("nik", "nik"),
                "m_no_kk": m_cols.get("no_kk", "no_kk"), "m_relationship": m_cols.get("relationship", "relationship")})
