@@ -97,3 +97,15 @@ class TestProgramsFeed:
 
     async def test_a_negative_after_is_422(self, programs, auth):
         assert_problem(await programs.get("/api/v1/feeds/programs", params={"after": -1}, headers=auth()), 422)
+
+
+async def test_the_body_matches_the_documented_model_and_carries_the_head(programs, auth, connection):
+    from programs.feed.schemas import FeedPage
+
+    after = await _last_seq(connection)
+    await create_agency(programs, auth())
+    await create_agency(programs, auth(), code="DINKES")
+    response = await programs.get("/api/v1/feeds/programs", params={"after": after, "limit": 1}, headers=auth())
+    page = FeedPage.model_validate(response.json())
+    assert [i.type for i in page.items] == ["agency.created"] and page.next_after == page.items[0].seq
+    assert page.head == await _last_seq(connection) == page.next_after + 1

@@ -18,8 +18,8 @@ def _entry(marker: uuid.UUID) -> dict:
 
 async def _read(engine, after: int) -> list[tuple[int, uuid.UUID]]:
     async with AsyncSession(engine) as session:
-        rows = await FeedRepository(session).read("18", after=after, limit=1000)
-        return [(r.seq, r.entity_id) for r in rows]
+        rows = await FeedRepository(session).read_json("18", after=after, limit=1000)
+        return [(r.seq, r.household_id) for r in rows]
 
 
 async def _head(engine) -> int:

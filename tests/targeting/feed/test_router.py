@@ -58,3 +58,14 @@ class TestRegistryFeed:
 
     async def test_negative_after_is_422(self, targeting, auth):
         assert_problem(await targeting.get("/api/v1/feeds/registry", params={"after": -1}, headers=auth()), 422)
+
+    async def test_the_body_matches_the_documented_model_and_carries_the_head(self, targeting, auth):
+        from targeting.feed.router import FeedPage
+
+        head = (await _feed(targeting, auth()))["next_after"]
+        await f.create(targeting, auth())
+        for headers in (auth(), auth("18", "registry:read")):
+            body = await _feed(targeting, headers, after=head, limit=2)
+            page = FeedPage.model_validate(body)
+            assert [e.seq for e in page.items] == sorted(e.seq for e in page.items) and len(page.items) == 2
+            assert page.head >= page.next_after + 2 and page.next_after == page.items[-1].seq

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Select, select, text
+from sqlalchemy import Row, Text, cast, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.auth import Principal
@@ -50,11 +50,19 @@ class FeedRepository:
             [{"type": type_.value, "entity_id": e, "region_code": r, "data": d} for e, r, d in entries],
         )
 
-    async def read(self, principal: Principal, *, after: int, limit: int) -> Sequence[FeedEntry]:
-        query: Select[tuple[FeedEntry]] = (
-            select(FeedEntry)
+    async def read_json(self, principal: Principal, *, after: int, limit: int) -> Sequence[Row[Any]]:
+        """(seq, entry): each entry as the JSON text of the feed's wire format, built by PostgreSQL."""
+        entry = func.json_build_object(
+            "seq", FeedEntry.seq, "type", FeedEntry.type, "id", FeedEntry.entity_id,
+            "region_code", FeedEntry.region_code, "occurred_at", FeedEntry.occurred_at, "data", FeedEntry.data,
+        )
+        query = (
+            select(FeedEntry.seq, cast(entry, Text).label("entry"))
             .where(FeedEntry.seq > after, inside_or_above(FeedEntry.region_code, principal))
             .order_by(FeedEntry.seq)
             .limit(limit)
         )
-        return (await self.session.scalars(query)).all()
+        return (await self.session.execute(query)).all()
+
+    async def head(self) -> int:
+        return int((await self.session.execute(select(func.coalesce(func.max(FeedEntry.seq), 0)))).scalar_one())

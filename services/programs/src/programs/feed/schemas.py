@@ -25,3 +25,5 @@ class FeedItem(BaseModel):
 class FeedPage(BaseModel):
     items: list[FeedItem]
     next_after: int = Field(description="Pass as `after` to read on; equal to `after` when nothing new is visible.")
+    head: int = Field(description="The highest `seq` in the whole feed when this page was read (0 when empty): "
+                      "`head - next_after` bounds how far behind a reader is.")

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Row, Text, cast, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from targeting.feed.models import RegistryChange
@@ -39,9 +39,16 @@ class FeedRepository:
         await lock_feed(self.session)
         await self.session.execute(insert(RegistryChange), list(entries))
 
-    async def read(self, region: str, *, after: int, limit: int) -> Sequence[RegistryChange]:
-        return (await self.session.scalars(
-            select(RegistryChange)
+    async def read_json(self, region: str, *, after: int, limit: int) -> Sequence[Row[Any]]:
+        """(seq, household_id, entry): each entry as the JSON text of the feed's wire format, built by PostgreSQL."""
+        entry = func.json_build_object(
+            "seq", RegistryChange.seq, "type", RegistryChange.type, "id", RegistryChange.entity_id,
+            "household_id", RegistryChange.household_id, "region_code", RegistryChange.region_code,
+            "occurred_at", RegistryChange.occurred_at, "change_request_id", RegistryChange.change_request_id,
+            "import_id", RegistryChange.import_id, "data", RegistryChange.data,
+        )
+        return (await self.session.execute(
+            select(RegistryChange.seq, RegistryChange.household_id, cast(entry, Text).label("entry"))
             .where(RegistryChange.seq > after, in_region(RegistryChange.region_code, region))
             .order_by(RegistryChange.seq).limit(limit)
         )).all()
