@@ -1,0 +1,155 @@
+"""Applying one feed page to the read models: one set-wise statement per page, position included.
+
+The page goes to PostgreSQL as the JSON text the source sent; the statement unpacks it, so the consumer never
+builds a Python object per entry. Within a page an id may change several times: the current-state tables keep
+each id's last entry (DISTINCT ON ... ORDER BY seq DESC), the history keeps every entry. Data-modifying CTEs
+all see the snapshot from before the statement, so the history's "close the open row" update never touches
+rows inserted by the same statement.
+
+The position moves in the same statement as the rows it covers, and only from the position this consumer read
+(`expected`): a second consumer (another replica) that applied the page first makes the update match no row,
+and the caller rolls the whole statement back. Restarting therefore neither skips nor applies twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+_ENTRIES = """
+page AS (SELECT CAST(:page AS jsonb) AS body),
+entry AS (
+    SELECT CAST(e ->> 'seq' AS bigint) AS seq, e ->> 'type' AS type, e ->> 'id' AS id,
+           e ->> 'region_code' AS region_code, CAST(e ->> 'occurred_at' AS timestamptz) AS occurred_at,
+           e -> 'data' AS data
+    FROM page, jsonb_array_elements(page.body -> 'items') AS e
+),
+position AS (
+    UPDATE reporting.feed_position AS f
+    SET position = GREATEST(f.position, CAST(page.body ->> 'next_after' AS bigint)),
+        source_head = CAST(page.body ->> 'head' AS bigint),
+        last_occurred_at = COALESCE((SELECT max(occurred_at) FROM entry), f.last_occurred_at),
+        applied_at = CASE WHEN EXISTS (SELECT FROM entry) THEN now() ELSE f.applied_at END,
+        checked_at = now(), last_error = NULL
+    FROM page
+    WHERE f.feed = :feed AND f.position = :expected
+    RETURNING f.position
+)"""
+
+_SUMMARY = "SELECT (SELECT count(*) FROM entry) AS entries, (SELECT count(*) FROM position) AS moved"
+
+REGISTRY = f"""
+WITH {_ENTRIES},
+household_entry AS (
+    SELECT seq, CAST(id AS uuid) AS id, region_code, occurred_at, data ->> 'no_kk' AS no_kk,
+           data ->> 'address' AS address, CAST(data ->> 'welfare_decile' AS smallint) AS welfare_decile,
+           CAST(data ->> 'extreme_poor' AS boolean) AS extreme_poor, data ->> 'status' AS status
+    FROM entry WHERE type LIKE 'household.%'
+),
+household_upsert AS (
+    INSERT INTO reporting.household AS h (id, no_kk, region_code, address, welfare_decile, extreme_poor, status, seq)
+    SELECT DISTINCT ON (id) id, no_kk, region_code, address, welfare_decile, extreme_poor, status, seq
+    FROM household_entry ORDER BY id, seq DESC
+    ON CONFLICT (id) DO UPDATE SET no_kk = EXCLUDED.no_kk, region_code = EXCLUDED.region_code,
+        address = EXCLUDED.address, welfare_decile = EXCLUDED.welfare_decile,
+        extreme_poor = EXCLUDED.extreme_poor, status = EXCLUDED.status, seq = EXCLUDED.seq
+    WHERE h.seq < EXCLUDED.seq
+),
+history AS (
+    SELECT seq, id, region_code, extreme_poor, status, occurred_at AS valid_from,
+           lead(occurred_at) OVER (PARTITION BY id ORDER BY seq) AS valid_to,
+           row_number() OVER (PARTITION BY id ORDER BY seq) AS n
+    FROM household_entry
+),
+history_close AS (
+    UPDATE reporting.household_history AS h SET valid_to = history.valid_from
+    FROM history WHERE history.n = 1 AND h.household_id = history.id AND h.valid_to IS NULL
+),
+history_insert AS (
+    INSERT INTO reporting.household_history (seq, household_id, region_code, extreme_poor, status, valid_from,
+                                             valid_to)
+    SELECT seq, id, region_code, extreme_poor, status, valid_from, valid_to FROM history
+    ON CONFLICT (seq) DO NOTHING
+),
+member_upsert AS (
+    INSERT INTO reporting.member AS m (id, household_id, nik, name, relationship, status)
+    SELECT DISTINCT ON (id) CAST(id AS uuid), CAST(data ->> 'household_id' AS uuid), data ->> 'nik',
+           data ->> 'name', data ->> 'relationship', data ->> 'status'
+    FROM entry WHERE type LIKE 'member.%' ORDER BY id, seq DESC
+    ON CONFLICT (id) DO UPDATE SET household_id = EXCLUDED.household_id, nik = EXCLUDED.nik,
+        name = EXCLUDED.name, relationship = EXCLUDED.relationship, status = EXCLUDED.status
+)
+{_SUMMARY}
+"""
+
+PROGRAMS = f"""
+WITH {_ENTRIES},
+agency_upsert AS (
+    INSERT INTO reporting.agency AS a (id, code, name, level, region_code)
+    SELECT DISTINCT ON (id) CAST(id AS uuid), data ->> 'code', data ->> 'name', data ->> 'level',
+           data ->> 'region_code'
+    FROM entry WHERE type IN ('agency.created', 'agency.updated') ORDER BY id, seq DESC
+    ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, name = EXCLUDED.name, level = EXCLUDED.level,
+        region_code = EXCLUDED.region_code
+),
+program_upsert AS (
+    INSERT INTO reporting.program AS p (id, code, name, agency_id, region_code, fiscal_year, strategy, cluster,
+        sector, unit, benefit, budget_idr, funding_source, target_beneficiaries, priority_areas, status)
+    SELECT DISTINCT ON (id) CAST(id AS uuid), data ->> 'code', data ->> 'name', CAST(data ->> 'agency_id' AS uuid),
+           data ->> 'region_code', CAST(data ->> 'fiscal_year' AS integer), data ->> 'strategy',
+           CAST(data ->> 'cluster' AS smallint), data ->> 'sector', data ->> 'unit', data ->> 'benefit',
+           CAST(data ->> 'budget_idr' AS bigint), data ->> 'funding_source',
+           CAST(data ->> 'target_beneficiaries' AS bigint),
+           ARRAY(SELECT jsonb_array_elements_text(COALESCE(data -> 'priority_areas', '[]'))), data ->> 'status'
+    FROM entry WHERE type IN ('program.created', 'program.updated') ORDER BY id, seq DESC
+    ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, name = EXCLUDED.name, agency_id = EXCLUDED.agency_id,
+        region_code = EXCLUDED.region_code, fiscal_year = EXCLUDED.fiscal_year, strategy = EXCLUDED.strategy,
+        cluster = EXCLUDED.cluster, sector = EXCLUDED.sector, unit = EXCLUDED.unit, benefit = EXCLUDED.benefit,
+        budget_idr = EXCLUDED.budget_idr, funding_source = EXCLUDED.funding_source,
+        target_beneficiaries = EXCLUDED.target_beneficiaries, priority_areas = EXCLUDED.priority_areas,
+        status = EXCLUDED.status
+),
+enrollment_insert AS (
+    INSERT INTO reporting.enrollment (id, program_id, household_id, member_id, region_code)
+    SELECT CAST(id AS bigint), CAST(data ->> 'program_id' AS uuid), CAST(data ->> 'household_id' AS uuid),
+           CAST(data ->> 'member_id' AS uuid), data ->> 'region_code'
+    FROM entry WHERE type = 'enrollment.created'
+    ON CONFLICT (id) DO NOTHING
+),
+delivery_insert AS (
+    INSERT INTO reporting.delivery (id, program_id, household_id, member_id, region_code, delivered_on, value_idr)
+    SELECT CAST(id AS bigint), CAST(data ->> 'program_id' AS uuid), CAST(data ->> 'household_id' AS uuid),
+           CAST(data ->> 'member_id' AS uuid), data ->> 'region_code', CAST(data ->> 'delivered_on' AS date),
+           CAST(data ->> 'value_idr' AS bigint)
+    FROM entry WHERE type = 'delivery.created'
+    ON CONFLICT (id) DO NOTHING
+),
+spending_upsert AS (
+    INSERT INTO reporting.spending AS s (program_id, period, amount_idr)
+    SELECT DISTINCT ON (data ->> 'program_id', data ->> 'period') CAST(data ->> 'program_id' AS uuid),
+           data ->> 'period', CAST(data ->> 'amount_idr' AS bigint)
+    FROM entry WHERE type = 'spending.recorded' ORDER BY data ->> 'program_id', data ->> 'period', seq DESC
+    ON CONFLICT (program_id, period) DO UPDATE SET amount_idr = EXCLUDED.amount_idr
+)
+{_SUMMARY}
+"""
+
+STATEMENTS = {"registry": REGISTRY, "programs": PROGRAMS}
+
+
+@dataclass(frozen=True)
+class Applied:
+    entries: int
+    moved: bool
+
+
+async def apply_page(session: AsyncSession, feed: str, page_json: str, *, expected: int) -> Applied:
+    """Apply one page (the feed endpoint's JSON body) if the position is still `expected`.
+
+    When it is not (another consumer got there first), nothing must stay: the caller rolls back.
+    """
+    row = (await session.execute(text(STATEMENTS[feed]), {"page": page_json, "feed": feed,
+                                                          "expected": expected})).one()
+    return Applied(entries=row.entries, moved=row.moved == 1)

@@ -1,0 +1,1 @@
+"""The reports: coverage, convergence, programme evaluation, progress, the unreached and the annual report."""
