@@ -172,7 +172,8 @@ def system(database_url: str, keys: dict[str, str], tmp_path_factory: pytest.Tem
     run_log = logs / "sinergi-run.log"
     # A client registered the way an operator does it: `sinergi client create` on the database.
     client_create = subprocess.Popen(  # noqa: S603 - our own console script
-        [SINERGI, "client", "create", f"system-{os.getpid()}", "--region", "18", "--scope", "registry:read"],
+        [SINERGI, "client", "create", f"system-{os.getpid()}", "--region", "18", "--scope",
+         "registry:read reports:read"],
         env=clean_environment(DATABASE_URL=database_url), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     run_process: subprocess.Popen[bytes] | None = None
@@ -248,6 +249,22 @@ class TestSinergiRun:
     def test_without_a_token_is_401_at_the_gateway_and_at_the_service(self, sinergi_run, via):
         response = httpx.get(f"{getattr(sinergi_run, via)}/api/v1/regions/18", timeout=10)
         assert_problem(response, 401, "unauthorized")
+
+    def test_the_reporting_service_follows_both_feeds_as_its_own_client(self, sinergi_run, credentials):
+        """`sinergi run` provisions the consumer's client; its read models reach the feeds' heads."""
+        headers = {"Authorization": f"Bearer {token_from(sinergi_run.gateway, credentials)}"}
+        deadline, feeds = time.monotonic() + 60, {}
+        while time.monotonic() < deadline:
+            response = httpx.get(f"{sinergi_run.gateway}/api/v1/reports/freshness", headers=headers, timeout=10)
+            assert response.status_code == 200, response.text
+            feeds = {f["feed"]: f for f in response.json()["feeds"]}
+            if all(f["state"] == "current" for f in feeds.values()):
+                break
+            time.sleep(0.5)
+        assert {name: f["state"] for name, f in feeds.items()} == {"registry": "current", "programs": "current"}, feeds
+        head = httpx.get(f"{sinergi_run.gateway}/api/v1/feeds/registry", params={"limit": 1}, headers=headers,
+                         timeout=10).json()["head"]
+        assert feeds["registry"]["position"] <= head and feeds["registry"]["source_head"] <= head
 
     def test_sigterm_stops_every_child(self, sinergi_run):
         """Last in this class: it ends the stack the others used."""

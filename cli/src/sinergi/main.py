@@ -67,7 +67,19 @@ def run(
     if seed_households > 0 and (seeded := seed_demo(url, seed_households, DATA_DIR / "seed")):
         typer.echo(f"registry was empty: imported {seeded:,} synthetic demo households (sinergi generate)")
     private, public = _keys()
-    raise typer.Exit(supervise(child_environment(url, private, public, host), host, workers))
+    env = child_environment(url, private, public, host)
+    raise typer.Exit(supervise(env, host, workers, private={"reporting": asyncio.run(_reporting_client())}))
+
+
+REPORTING_CLIENT = "sinergi-reporting"
+REPORTING_SCOPES = "registry:read pii:read programs:read"
+
+
+async def _reporting_client() -> dict[str, str]:
+    """The reporting service reads both feeds as its own OAuth2 client (province-wide, read-only); each start
+    gives it a new secret, which only the reporting process's environment holds."""
+    created = await _with_clients(lambda s: s.provision(REPORTING_CLIENT, region="18", scopes=REPORTING_SCOPES))
+    return {"REPORTING_CLIENT_ID": created.client_id, "REPORTING_CLIENT_SECRET": created.client_secret}
 
 
 async def _with_clients(action):  # type: ignore[no-untyped-def]

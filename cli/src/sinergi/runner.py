@@ -50,6 +50,8 @@ def child_environment(database_url: str, private_key: str, public_key: str, host
         if spec.name != "gateway":
             env.setdefault(f"GATEWAY_{spec.name.upper()}_URL", f"http://{host}:{spec.port}")
             env.setdefault(f"{spec.name.upper()}_URL", f"http://{host}:{spec.port}")
+        else:
+            env.setdefault("REPORTING_TOKEN_URL", f"http://{host}:{spec.port}/api/v1/auth/token")
     return env
 
 
@@ -65,7 +67,8 @@ def wait_healthy(url: str, timeout: float = 60.0) -> bool:
     return False
 
 
-def supervise(env: dict[str, str], host: str, workers: int) -> int:
+def supervise(env: dict[str, str], host: str, workers: int, *, private: dict[str, dict[str, str]] | None = None) -> int:
+    """Run every process with `env`, plus `private[name]` for that process alone (a client secret)."""
     children: list[tuple[ProcessSpec, subprocess.Popen[bytes]]] = []
     stopping = False
 
@@ -79,7 +82,8 @@ def supervise(env: dict[str, str], host: str, workers: int) -> int:
         for spec in process_specs():
             # Own process groups: a terminal's Ctrl-C reaches only us, and we stop children in order.
             child = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-                uvicorn_command(spec, host, workers), env=env, start_new_session=True
+                uvicorn_command(spec, host, workers), env=env | (private or {}).get(spec.name, {}),
+                start_new_session=True
             )
             children.append((spec, child))
         gateway = next(s for s in process_specs() if s.name == "gateway")

@@ -51,6 +51,21 @@ class ClientService:
         ))
         return ClientCreated(client_id=client_id, client_secret=secret, region=region, scope=granted)
 
+    async def provision(self, client_id: str, *, region: str, scopes: str) -> ClientCreated:
+        """Create a system client, or give the existing one a new secret with these region and scopes.
+
+        For the clients `sinergi run` manages (the reporting service's feed consumer): the secret lives only in
+        the environment of the process it starts, and a revoked client stays revoked.
+        """
+        client = await self.repository.get(client_id)
+        if client is None:
+            return await self.create(client_id, region=region, scopes=scopes)
+        granted = " ".join(parse_scopes(scopes))
+        secret = new_secret()
+        client.secret_hash, client.region_code, client.scopes = hash_secret(secret), region, granted
+        await self.repository.session.flush()
+        return ClientCreated(client_id=client_id, client_secret=secret, region=region, scope=granted)
+
     async def list_clients(self) -> list[ClientRead]:
         return [
             ClientRead(client_id=c.client_id, region=c.region_code, scope=c.scopes, created_at=c.created_at,
