@@ -15,6 +15,9 @@ T = TypeVar("T")
 
 MAX_LIMIT = 1000
 Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size (1-1000).")]
+# Change feeds are read by machines catching up on millions of entries: larger pages, fewer round trips.
+MAX_FEED_LIMIT = 10_000
+FeedLimit = Annotated[int, Query(ge=1, le=MAX_FEED_LIMIT, description="Entries per page (1-10,000).")]
 Cursor = Annotated[
     str | None,
     Query(max_length=512, pattern=r"^[A-Za-z0-9_-]+$", description="The `next_cursor` of the previous page."),

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from kit.database import SessionDep
-from kit.pagination import Limit
+from kit.pagination import FeedLimit
 from kit.problems import problem_responses
 from programs.access import Reader
 from programs.feed.repository import FeedRepository
@@ -30,7 +30,7 @@ reader following `next_after` never misses one, even while writers commit concur
 @router.get("", response_model=FeedPage, summary="Read the programs change feed",
             description=FEED_RULES, responses=problem_responses(401, 403, 422))
 async def read_feed(
-    session: SessionDep, principal: Reader, after: Annotated[int, Query(ge=0, le=2**62)] = 0, limit: Limit = 50
+    session: SessionDep, principal: Reader, after: Annotated[int, Query(ge=0, le=2**62)] = 0, limit: FeedLimit = 50
 ) -> Response:
     # Reading needs no rules beyond the region filter the repository applies, so no service layer in between.
     # The body is the JSON PostgreSQL builds from the stored entries (FeedPage describes it): catching up on

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from kit.auth import Principal, require
 from kit.database import SessionDep
-from kit.pagination import MAX_LIMIT
+from kit.pagination import FeedLimit
 from kit.privacy import initials, mask_identifier
 from kit.problems import problem_responses
 from targeting.audit.repository import AuditRepository
@@ -73,7 +73,7 @@ async def read_registry_feed(
     session: SessionDep,
     principal: Annotated[Principal, Depends(require("registry:read"))],
     after: Annotated[int, Query(ge=0, le=2**62)] = 0,
-    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 100,
+    limit: FeedLimit = 100,
 ) -> Response:
     repository = FeedRepository(session)
     rows = await repository.read_json(principal.region, after=after, limit=limit)
