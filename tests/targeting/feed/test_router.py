@@ -1,3 +1,5 @@
+import pytest
+
 from tests.support import assert_problem
 from tests.targeting import factories as f
 
@@ -69,3 +71,18 @@ class TestRegistryFeed:
             page = FeedPage.model_validate(body)
             assert [e.seq for e in page.items] == sorted(e.seq for e in page.items) and len(page.items) == 2
             assert page.head >= page.next_after + 2 and page.next_after == page.items[-1].seq
+
+    @pytest.mark.parametrize("scopes", ["registry:read pii:read", "registry:read"], ids=["pii", "masked"])
+    async def test_each_read_is_audited_with_the_households_it_showed(self, targeting, auth, scopes):
+        head = (await _feed(targeting, auth()))["next_after"]
+        created = await f.create(targeting, auth())
+        await _feed(targeting, auth("18.71", scopes, client_id="mirror-1871"), after=head)
+        events = (await targeting.get("/api/v1/audit", params={"record_id": created["id"]},
+                                      headers=auth())).json()["items"]
+        assert (events[0]["client_id"], events[0]["action"], events[0]["record_ids"]) == (
+            "mirror-1871", "feed.read", [created["id"]])
+        assert events[0]["pii_visible"] is ("pii:read" in scopes)
+        # Nothing new: no audit row.
+        await _feed(targeting, auth("18.71", scopes, client_id="mirror-1871"), after=10**12)
+        again = (await targeting.get("/api/v1/audit", params={"client_id": "mirror-1871"}, headers=auth())).json()
+        assert len(again["items"]) == 1

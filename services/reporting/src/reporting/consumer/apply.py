@@ -19,34 +19,34 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 _ENTRIES = """
-page AS (SELECT CAST(:page AS jsonb) AS body),
-entry AS (
-    SELECT CAST(e ->> 'seq' AS bigint) AS seq, e ->> 'type' AS type, e ->> 'id' AS id,
-           e ->> 'region_code' AS region_code, CAST(e ->> 'occurred_at' AS timestamptz) AS occurred_at,
-           e -> 'data' AS data
-    FROM page, jsonb_array_elements(page.body -> 'items') AS e
+page AS MATERIALIZED (SELECT CAST(:page AS jsonb) AS body),
+entry AS MATERIALIZED (
+    SELECT e.seq, e.type, e.id, e.region_code, e.occurred_at, e.data
+    FROM page, jsonb_to_recordset(page.body -> 'items')
+        AS e(seq bigint, type text, id text, region_code text, occurred_at timestamptz, data jsonb)
 ),
 position AS (
     UPDATE reporting.feed_position AS f
     SET position = GREATEST(f.position, CAST(page.body ->> 'next_after' AS bigint)),
         source_head = CAST(page.body ->> 'head' AS bigint),
         last_occurred_at = COALESCE((SELECT max(occurred_at) FROM entry), f.last_occurred_at),
-        applied_at = CASE WHEN EXISTS (SELECT FROM entry) THEN now() ELSE f.applied_at END,
+        applied_at = CASE WHEN jsonb_array_length(page.body -> 'items') > 0 THEN now() ELSE f.applied_at END,
         checked_at = now(), last_error = NULL
     FROM page
     WHERE f.feed = :feed AND f.position = :expected
     RETURNING f.position
 )"""
 
-_SUMMARY = "SELECT (SELECT count(*) FROM entry) AS entries, (SELECT count(*) FROM position) AS moved"
+_SUMMARY = ("SELECT (SELECT jsonb_array_length(body -> 'items') FROM page) AS entries, "
+            "(SELECT count(*) FROM position) AS moved")
 
 REGISTRY = f"""
 WITH {_ENTRIES},
 household_entry AS (
-    SELECT seq, CAST(id AS uuid) AS id, region_code, occurred_at, data ->> 'no_kk' AS no_kk,
-           data ->> 'address' AS address, CAST(data ->> 'welfare_decile' AS smallint) AS welfare_decile,
-           CAST(data ->> 'extreme_poor' AS boolean) AS extreme_poor, data ->> 'status' AS status
-    FROM entry WHERE type LIKE 'household.%'
+    SELECT entry.seq, CAST(entry.id AS uuid) AS id, entry.region_code, entry.occurred_at, d.*
+    FROM entry, jsonb_to_record(entry.data)
+        AS d(no_kk text, address text, welfare_decile smallint, extreme_poor boolean, status text)
+    WHERE entry.type LIKE 'household.%'
 ),
 household_upsert AS (
     INSERT INTO reporting.household AS h (id, no_kk, region_code, address, welfare_decile, extreme_poor, status, seq)
@@ -75,9 +75,10 @@ history_insert AS (
 ),
 member_upsert AS (
     INSERT INTO reporting.member AS m (id, household_id, nik, name, relationship, status)
-    SELECT DISTINCT ON (id) CAST(id AS uuid), CAST(data ->> 'household_id' AS uuid), data ->> 'nik',
-           data ->> 'name', data ->> 'relationship', data ->> 'status'
-    FROM entry WHERE type LIKE 'member.%' ORDER BY id, seq DESC
+    SELECT DISTINCT ON (entry.id) CAST(entry.id AS uuid), d.household_id, d.nik, d.name, d.relationship, d.status
+    FROM entry, jsonb_to_record(entry.data)
+        AS d(household_id uuid, nik text, name text, relationship text, status text)
+    WHERE entry.type LIKE 'member.%' ORDER BY entry.id, entry.seq DESC
     ON CONFLICT (id) DO UPDATE SET household_id = EXCLUDED.household_id, nik = EXCLUDED.nik,
         name = EXCLUDED.name, relationship = EXCLUDED.relationship, status = EXCLUDED.status
 )

@@ -20,6 +20,7 @@ from kit.database import SessionDep
 from kit.pagination import FeedLimit
 from kit.privacy import initials, mask_identifier
 from kit.problems import problem_responses
+from kit.requests import current_request_id
 from targeting.audit.repository import AuditRepository
 from targeting.feed.repository import FeedRepository
 
@@ -76,11 +77,19 @@ async def read_registry_feed(
     limit: FeedLimit = 100,
 ) -> Response:
     repository = FeedRepository(session)
+    if principal.can_read_pii:
+        page = await repository.read_page_audited(principal, after=after, limit=limit,
+                                                  request_id=current_request_id.get())
+        next_after = page.last_seq if page.entries else after
+        return _page(page.items.encode(), next_after, max(page.head, next_after))
     rows = await repository.read_json(principal.region, after=after, limit=limit)
     head = await repository.head()
-    entries = [r.entry.encode() for r in rows] if principal.can_read_pii else [_masked_entry(r.entry) for r in rows]
     await AuditRepository(session).record(principal, "feed.read", "household",
                                           sorted({r.household_id for r in rows}))
     next_after = rows[-1].seq if rows else after
-    body = b'{"items":[' + b",".join(entries) + b'],"next_after":%d,"head":%d}' % (next_after, max(head, next_after))
-    return Response(content=body, media_type="application/json")
+    return _page(b",".join(_masked_entry(r.entry) for r in rows), next_after, max(head, next_after))
+
+
+def _page(items: bytes, next_after: int, head: int) -> Response:
+    return Response(content=b'{"items":[' + items + b'],"next_after":%d,"head":%d}' % (next_after, head),
+                    media_type="application/json")
