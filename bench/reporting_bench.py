@@ -85,7 +85,8 @@ def fill_programs(connection: psycopg.Connection) -> float | None:
                 SELECT %(p)s, id, NULL, region_code, NULL, 'bench' FROM (
                     SELECT id, region_code, row_number() OVER (ORDER BY id) AS n
                     FROM targeting.household WHERE status = 'active') h
-                WHERE n %% 3 = %(i)s %% 3 AND n > %(i)s * %(step)s LIMIT %(k)s""",
+                WHERE n %% 3 = CAST(%(i)s AS int) %% 3 AND n > CAST(%(i)s AS int) * CAST(%(step)s AS int)
+                LIMIT %(k)s""",
                 {"p": pid, "i": i, "k": per_program, "step": HOUSEHOLDS // 50})
             connection.execute("""
                 INSERT INTO programs.delivery (program_id, household_id, member_id, region_code, delivered_on,

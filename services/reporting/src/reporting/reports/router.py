@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import HTMLResponse
@@ -16,6 +17,7 @@ from reporting.reports.dependencies import ReportServiceDep
 from reporting.reports.export import (
     FILE_RESPONSES,
     XLSX,
+    Table,
     convergence_tables,
     coverage_tables,
     evaluation_tables,
@@ -38,6 +40,7 @@ from reporting.reports.schemas import (
 from reporting.reports.service import today_jakarta
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+Report = TypeVar("Report", CoverageReport, ConvergenceReport, EvaluationReport, ProgressReport)
 
 Year = Annotated[int, Query(ge=2000, le=2100, description="Calendar year (Asia/Jakarta); default: this year.")]
 Region = Annotated[str | None, Query(pattern=r"^\d{2}(\.\d{2}(\.\d{2}(\.\d{4})?)?)?$", description=(
@@ -55,6 +58,11 @@ def _year(year: int | None) -> int:
     return year if year is not None else today_jakarta().year
 
 
+def _answer(report: Report, fmt: str, tables: Callable[[Report], list[Table]], filename: str) -> Report | Response:
+    """The report itself (JSON, through the response model), or its tables as a CSV or XLSX file."""
+    return report if fmt == "json" else file_response(fmt, tables(report), filename)
+
+
 @router.get("/coverage", response_model=CoverageReport, responses=RESPONSES, summary="Coverage of the extreme poor",
             description="Per area of `level` inside `region` (and for the whole region): extreme-poor households, "
             "how many programmes reached in the year, overall and per sector, and how many no programme reached. "
@@ -62,9 +70,7 @@ def _year(year: int | None) -> int:
 async def coverage(service: ReportServiceDep, year: Year | None = None, region: Region = None, level: Level = None,
                    format: Format = "json") -> CoverageReport | Response:
     report = await service.coverage(year=_year(year), region=region, level=level)
-    if format == "json":
-        return report
-    return file_response(format, coverage_tables(report), f"coverage-{report.year}-{report.region}")
+    return _answer(report, format, coverage_tables, f"coverage-{report.year}-{report.region}")
 
 
 @router.get("/convergence", response_model=ConvergenceReport, responses=RESPONSES,
@@ -74,9 +80,7 @@ async def coverage(service: ReportServiceDep, year: Year | None = None, region: 
 async def convergence(service: ReportServiceDep, year: Year | None = None, region: Region = None,
                       format: Format = "json") -> ConvergenceReport | Response:
     report = await service.convergence(year=_year(year), region=region)
-    if format == "json":
-        return report
-    return file_response(format, convergence_tables(report), f"convergence-{report.year}-{report.region}")
+    return _answer(report, format, convergence_tables, f"convergence-{report.year}-{report.region}")
 
 
 @router.get("/program-evaluation", response_model=EvaluationReport, responses=RESPONSES,
@@ -91,9 +95,7 @@ async def program_evaluation(
     agency_id: uuid.UUID | None = None, format: Format = "json",
 ) -> EvaluationReport | Response:
     report = await service.evaluation(fiscal_year=_year(fiscal_year), region=region, agency_id=agency_id)
-    if format == "json":
-        return report
-    return file_response(format, evaluation_tables(report), f"program-evaluation-{report.fiscal_year}-{report.region}")
+    return _answer(report, format, evaluation_tables, f"program-evaluation-{report.fiscal_year}-{report.region}")
 
 
 @router.get("/progress", response_model=ProgressReport, responses=RESPONSES, response_model_by_alias=True,
@@ -106,9 +108,7 @@ async def progress(service: ReportServiceDep, region: Region = None, level: Leve
                    from_: Annotated[date | None, Query(alias="from")] = None, to: date | None = None,
                    format: Format = "json") -> ProgressReport | Response:
     report = await service.progress(region=region, level=level, from_=from_, to=to)
-    if format == "json":
-        return report
-    return file_response(format, progress_tables(report), f"progress-{report.region}")
+    return _answer(report, format, progress_tables, f"progress-{report.region}")
 
 
 @router.get("/unreached", response_model=UnreachedPage, responses=RESPONSES,
