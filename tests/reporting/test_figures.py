@@ -211,3 +211,25 @@ class TestFreshness:
         assert set(feeds) == {"registry", "programs"}
         for feed in feeds.values():
             assert feed["state"] == "current" and feed["lag_entries"] == 0 and feed["last_error"] is None
+
+
+class TestProgrammeChanges:
+    async def test_a_programme_moved_to_another_sector_moves_its_households(self, reporting, programs, auth, world,
+                                                                            consumer):
+        p4 = world.programs["p4"]
+        version = (await programs.get(f"/api/v1/programs/{p4.id}", headers=auth())).json()["version"]
+        response = await programs.patch(f"/api/v1/programs/{p4.id}", json={"sector": "housing",
+                                                                             "strategy": "reduce_burden"},
+                                        headers=auth() | {"If-Match": f'"{version}"'})
+        assert response.status_code == 200, response.text
+        p4.sector, p4.strategy = "housing", "reduce_burden"
+        await sync(consumer)
+        for region in ("18", "18.71"):
+            report = (await reporting.get("/api/v1/reports/coverage", params={"year": 2022, "region": region},
+                                          headers=auth())).json()
+            total = {k: v for k, v in report["total"].items() if k not in ("region_code", "name")}
+            assert total == expected_coverage(world, region, 2022)
+        assert total["by_sector"]["water_sanitation"]["covered"] == 0 and total["by_sector"]["housing"]["covered"] == 1
+        convergence = (await reporting.get("/api/v1/reports/convergence", params={"year": 2022, "region": "18.71"},
+                                           headers=auth())).json()
+        assert convergence["education_health_water"] == 0 and convergence["all_three_strategies"] == 0

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from reporting.readmodels.codes import SECTORS, STRATEGIES
+
 _ENTRIES = """
 page AS MATERIALIZED (SELECT CAST(:page AS jsonb) AS body),
 entry AS MATERIALIZED (
@@ -36,6 +38,12 @@ position AS (
     WHERE f.feed = :feed AND f.position = :expected
     RETURNING f.position
 )"""
+
+# Bit i of `reach.sectors` / `reach.strategies` stands for SECTORS[i] / STRATEGIES[i].
+_SECTOR_BIT = ("CAST(1 AS integer) << (array_position(ARRAY[" + ", ".join(f"'{x}'" for x in SECTORS)
+               + "], CAST({sector} AS text)) - 1)")
+_STRATEGY_BIT = ("CAST(1 AS integer) << (array_position(ARRAY[" + ", ".join(f"'{x}'" for x in STRATEGIES)
+                 + "], CAST({strategy} AS text)) - 1)")
 
 _SUMMARY = ("SELECT (SELECT jsonb_array_length(body -> 'items') FROM page) AS entries, "
             "(SELECT count(*) FROM position) AS moved")
@@ -95,16 +103,24 @@ agency_upsert AS (
     ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, name = EXCLUDED.name, level = EXCLUDED.level,
         region_code = EXCLUDED.region_code
 ),
+program_entry AS MATERIALIZED (
+    SELECT DISTINCT ON (id) CAST(id AS uuid) AS id, data ->> 'code' AS code, data ->> 'name' AS name,
+           CAST(data ->> 'agency_id' AS uuid) AS agency_id, data ->> 'region_code' AS region_code,
+           CAST(data ->> 'fiscal_year' AS integer) AS fiscal_year, data ->> 'strategy' AS strategy,
+           CAST(data ->> 'cluster' AS smallint) AS cluster, data ->> 'sector' AS sector, data ->> 'unit' AS unit,
+           data ->> 'benefit' AS benefit, CAST(data ->> 'budget_idr' AS bigint) AS budget_idr,
+           data ->> 'funding_source' AS funding_source,
+           CAST(data ->> 'target_beneficiaries' AS bigint) AS target_beneficiaries,
+           ARRAY(SELECT jsonb_array_elements_text(COALESCE(data -> 'priority_areas', '[]'))) AS priority_areas,
+           data ->> 'status' AS status
+    FROM entry WHERE type IN ('program.created', 'program.updated') ORDER BY id, seq DESC
+),
 program_upsert AS (
     INSERT INTO reporting.program AS p (id, code, name, agency_id, region_code, fiscal_year, strategy, cluster,
         sector, unit, benefit, budget_idr, funding_source, target_beneficiaries, priority_areas, status)
-    SELECT DISTINCT ON (id) CAST(id AS uuid), data ->> 'code', data ->> 'name', CAST(data ->> 'agency_id' AS uuid),
-           data ->> 'region_code', CAST(data ->> 'fiscal_year' AS integer), data ->> 'strategy',
-           CAST(data ->> 'cluster' AS smallint), data ->> 'sector', data ->> 'unit', data ->> 'benefit',
-           CAST(data ->> 'budget_idr' AS bigint), data ->> 'funding_source',
-           CAST(data ->> 'target_beneficiaries' AS bigint),
-           ARRAY(SELECT jsonb_array_elements_text(COALESCE(data -> 'priority_areas', '[]'))), data ->> 'status'
-    FROM entry WHERE type IN ('program.created', 'program.updated') ORDER BY id, seq DESC
+    SELECT id, code, name, agency_id, region_code, fiscal_year, strategy, cluster, sector, unit, benefit,
+           budget_idr, funding_source, target_beneficiaries, priority_areas, status
+    FROM program_entry
     ON CONFLICT (id) DO UPDATE SET code = EXCLUDED.code, name = EXCLUDED.name, agency_id = EXCLUDED.agency_id,
         region_code = EXCLUDED.region_code, fiscal_year = EXCLUDED.fiscal_year, strategy = EXCLUDED.strategy,
         cluster = EXCLUDED.cluster, sector = EXCLUDED.sector, unit = EXCLUDED.unit, benefit = EXCLUDED.benefit,
@@ -119,13 +135,30 @@ enrollment_insert AS (
     FROM entry WHERE type = 'enrollment.created'
     ON CONFLICT (id) DO NOTHING
 ),
+delivery_entry AS MATERIALIZED (
+    SELECT CAST(entry.id AS bigint) AS id, d.*
+    FROM entry, jsonb_to_record(entry.data) AS d(program_id uuid, household_id uuid, member_id uuid,
+                                                   region_code text, delivered_on date, value_idr bigint)
+    WHERE entry.type = 'delivery.created'
+),
 delivery_insert AS (
     INSERT INTO reporting.delivery (id, program_id, household_id, member_id, region_code, delivered_on, value_idr)
-    SELECT CAST(id AS bigint), CAST(data ->> 'program_id' AS uuid), CAST(data ->> 'household_id' AS uuid),
-           CAST(data ->> 'member_id' AS uuid), data ->> 'region_code', CAST(data ->> 'delivered_on' AS date),
-           CAST(data ->> 'value_idr' AS bigint)
-    FROM entry WHERE type = 'delivery.created'
+    SELECT id, program_id, household_id, member_id, region_code, delivered_on, value_idr FROM delivery_entry
     ON CONFLICT (id) DO NOTHING
+),
+-- The sectors and strategies each delivery adds to its household's year, with the programme as this page
+-- leaves it (a programme created in the same page is not in the table's snapshot yet).
+reach_upsert AS (
+    INSERT INTO reporting.reach AS r (household_id, year, sectors, strategies)
+    SELECT d.household_id, CAST(extract(year FROM d.delivered_on) AS integer),
+           coalesce(bit_or({_SECTOR_BIT.format(sector="coalesce(pe.sector, p.sector)")}), 0),
+           coalesce(bit_or({_STRATEGY_BIT.format(strategy="coalesce(pe.strategy, p.strategy)")}), 0)
+    FROM delivery_entry d
+    LEFT JOIN program_entry pe ON pe.id = d.program_id
+    LEFT JOIN reporting.program p ON p.id = d.program_id
+    GROUP BY 1, 2
+    ON CONFLICT (household_id, year) DO UPDATE SET sectors = r.sectors | EXCLUDED.sectors,
+        strategies = r.strategies | EXCLUDED.strategies
 ),
 spending_upsert AS (
     INSERT INTO reporting.spending AS s (program_id, period, amount_idr)
@@ -134,7 +167,28 @@ spending_upsert AS (
     FROM entry WHERE type = 'spending.recorded' ORDER BY data ->> 'program_id', data ->> 'period', seq DESC
     ON CONFLICT (program_id, period) DO UPDATE SET amount_idr = EXCLUDED.amount_idr
 )
-{_SUMMARY}
+SELECT (SELECT jsonb_array_length(body -> 'items') FROM page) AS entries, (SELECT count(*) FROM position) AS moved,
+       -- Programmes whose sector or strategy this page changed: their households' reach is rebuilt after.
+       ARRAY(SELECT pe.id FROM program_entry pe JOIN reporting.program p ON p.id = pe.id
+             WHERE (pe.sector, pe.strategy) IS DISTINCT FROM (p.sector, p.strategy)) AS regrouped
+"""
+
+# Rebuild the reach of every household-year a regrouped programme delivered to, from all their deliveries.
+REACH_REBUILD = f"""
+WITH affected AS (
+    SELECT DISTINCT household_id, CAST(extract(year FROM delivered_on) AS integer) AS year
+    FROM reporting.delivery WHERE program_id = ANY(CAST(:programs AS uuid[]))
+), fresh AS (
+    SELECT a.household_id, a.year, bit_or({_SECTOR_BIT.format(sector="p.sector")}) AS sectors,
+           bit_or({_STRATEGY_BIT.format(strategy="p.strategy")}) AS strategies
+    FROM affected a
+    JOIN reporting.delivery d ON d.household_id = a.household_id
+         AND d.delivered_on >= make_date(a.year, 1, 1) AND d.delivered_on < make_date(a.year + 1, 1, 1)
+    JOIN reporting.program p ON p.id = d.program_id
+    GROUP BY a.household_id, a.year
+)
+UPDATE reporting.reach r SET sectors = fresh.sectors, strategies = fresh.strategies
+FROM fresh WHERE r.household_id = fresh.household_id AND r.year = fresh.year
 """
 
 STATEMENTS = {"registry": REGISTRY, "programs": PROGRAMS}
@@ -153,4 +207,6 @@ async def apply_page(session: AsyncSession, feed: str, page_json: str, *, expect
     """
     row = (await session.execute(text(STATEMENTS[feed]), {"page": page_json, "feed": feed,
                                                           "expected": expected})).one()
+    if feed == "programs" and row.regrouped:
+        await session.execute(text(REACH_REBUILD), {"programs": list(row.regrouped)})
     return Applied(entries=row.entries, moved=row.moved == 1)

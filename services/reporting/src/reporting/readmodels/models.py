@@ -164,6 +164,18 @@ class Delivery(Base):
     value_idr: Mapped[int] = mapped_column(BigInteger)
 
 
+class Reach(Base):
+    """Which programme sectors and strategies reached a household in a year (bits: readmodels.codes), kept by
+    the consumer with each delivery and rebuilt when a programme changes sector or strategy."""
+
+    __tablename__ = "reach"
+
+    household_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    sectors: Mapped[int] = mapped_column(Integer)
+    strategies: Mapped[int] = mapped_column(Integer)
+
+
 class Spending(Base):
     """The amount recorded for a programme's month; a later `spending.recorded` of the month replaces it."""
 

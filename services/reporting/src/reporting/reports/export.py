@@ -17,7 +17,7 @@ from fastapi import Response
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
-from reporting.reports.repository import SECTORS
+from reporting.readmodels.codes import SECTORS
 from reporting.reports.schemas import (
     ConvergenceReport,
     CoverageArea,

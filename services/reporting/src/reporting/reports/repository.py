@@ -12,68 +12,59 @@ from typing import Any
 from sqlalchemy import Row, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-SECTORS = ("social_assistance", "health", "education", "water_sanitation", "housing", "income", "food",
-           "infrastructure")
-STRATEGIES = ("reduce_burden", "increase_income", "reduce_pockets")
+from reporting.readmodels.codes import SECTORS, STRATEGIES, mask_of
+
+ALL_SECTORS = mask_of(SECTORS, SECTORS)
+EDUCATION_HEALTH_WATER = mask_of(SECTORS, ("education", "health", "water_sanitation"))
+ALL_STRATEGIES = mask_of(STRATEGIES, STRATEGIES)
 
 
 def _inside(column: str) -> str:
     return f"({column} = :region OR {column} LIKE :region_like)"
 
 
-# Per extreme-poor household of the region: its area and the sectors and strategies that reached it in the year.
+# Per extreme-poor household of the region: its area and the bits of the sectors and strategies that reached it
+# in the year (reporting.reach; 0 when nothing did).
 _POOR_REACH = f"""
-poor AS (
-    SELECT h.id, left(h.region_code, :width) AS area FROM reporting.household h
-    WHERE h.status = 'active' AND h.extreme_poor AND {_inside("h.region_code")}
-),
 reach AS (
-    SELECT poor.id, poor.area, array_agg(DISTINCT p.sector) FILTER (WHERE p.id IS NOT NULL) AS sectors,
-           array_agg(DISTINCT p.strategy) FILTER (WHERE p.id IS NOT NULL) AS strategies
-    FROM poor
-    LEFT JOIN reporting.delivery d ON d.household_id = poor.id AND d.delivered_on >= :year_start
-                                  AND d.delivered_on < :year_end
-    LEFT JOIN reporting.program p ON p.id = d.program_id
-    GROUP BY poor.id, poor.area
+    SELECT left(h.region_code, :width) AS area, coalesce(r.sectors, 0) AS sectors,
+           coalesce(r.strategies, 0) AS strategies
+    FROM reporting.household h
+    LEFT JOIN reporting.reach r ON r.household_id = h.id AND r.year = :year
+    WHERE h.status = 'active' AND h.extreme_poor AND {_inside("h.region_code")}
 )"""
 
-_SECTOR_COUNTS = ", ".join(f"count(*) FILTER (WHERE '{s}' = ANY(sectors)) AS {s}" for s in SECTORS)
+_SECTOR_COUNTS = ", ".join(f"count(*) FILTER (WHERE sectors & {1 << i} <> 0) AS {s}" for i, s in enumerate(SECTORS))
+_SECTOR_NUMBER = " + ".join(f"(sectors >> {i} & 1)" for i in range(len(SECTORS)))
 
 COVERAGE = f"""
 WITH {_POOR_REACH}
-SELECT area, count(*) AS extreme_poor_households, count(sectors) AS covered_households, {_SECTOR_COUNTS}
+SELECT area, count(*) AS extreme_poor_households, count(*) FILTER (WHERE sectors <> 0) AS covered_households,
+       {_SECTOR_COUNTS}
 FROM reach GROUP BY area ORDER BY area
 """
 
 CONVERGENCE = f"""
-WITH {_POOR_REACH}
+WITH {_POOR_REACH}, counted AS (SELECT {_SECTOR_NUMBER} AS n, sectors, strategies FROM reach)
 SELECT count(*) AS extreme_poor_households,
-       count(*) FILTER (WHERE coalesce(cardinality(sectors), 0) = 0) AS sectors_0,
-       count(*) FILTER (WHERE cardinality(sectors) = 1) AS sectors_1,
-       count(*) FILTER (WHERE cardinality(sectors) = 2) AS sectors_2,
-       count(*) FILTER (WHERE cardinality(sectors) >= 3) AS sectors_3_or_more,
-       count(*) FILTER (WHERE sectors @> ARRAY['education', 'health', 'water_sanitation']::varchar[])
-           AS education_health_water,
-       count(*) FILTER (WHERE strategies @> ARRAY['reduce_burden', 'increase_income', 'reduce_pockets']::varchar[])
-           AS all_three_strategies
-FROM reach
+       count(*) FILTER (WHERE n = 0) AS sectors_0, count(*) FILTER (WHERE n = 1) AS sectors_1,
+       count(*) FILTER (WHERE n = 2) AS sectors_2, count(*) FILTER (WHERE n >= 3) AS sectors_3_or_more,
+       count(*) FILTER (WHERE sectors & {EDUCATION_HEALTH_WATER} = {EDUCATION_HEALTH_WATER}) AS education_health_water,
+       count(*) FILTER (WHERE strategies & {ALL_STRATEGIES} = {ALL_STRATEGIES}) AS all_three_strategies
+FROM counted
 """
 
 UNREACHED = f"""
 WITH poor AS (
-    SELECT h.id, h.no_kk, h.region_code, h.address, h.welfare_decile FROM reporting.household h
+    SELECT h.id, h.no_kk, h.region_code, h.address, h.welfare_decile, coalesce(r.sectors, 0) AS sectors
+    FROM reporting.household h
+    LEFT JOIN reporting.reach r ON r.household_id = h.id AND r.year = :year
     WHERE h.status = 'active' AND h.extreme_poor AND {_inside("h.region_code")}
       AND (CAST(:after AS uuid) IS NULL OR h.id > CAST(:after AS uuid))
-      AND NOT EXISTS (
-        SELECT FROM reporting.delivery d JOIN reporting.program p ON p.id = d.program_id
-        WHERE d.household_id = h.id AND d.delivered_on >= :year_start AND d.delivered_on < :year_end
-          AND (CAST(:sector AS text) IS NULL OR p.sector = :sector))
+      AND coalesce(r.sectors, 0) & :mask = 0
     ORDER BY h.id LIMIT :limit
 )
-SELECT poor.*, r.name AS region_name, head.nik AS head_nik, head.name AS head_name,
-       ARRAY(SELECT DISTINCT p.sector FROM reporting.delivery d JOIN reporting.program p ON p.id = d.program_id
-             WHERE d.household_id = poor.id AND d.delivered_on >= :year_start AND d.delivered_on < :year_end
-             ORDER BY p.sector) AS sectors_reached
+SELECT poor.*, r.name AS region_name, head.nik AS head_nik, head.name AS head_name
 FROM poor
 LEFT JOIN reporting.region r ON r.code = poor.region_code
 LEFT JOIN LATERAL (
@@ -150,17 +141,17 @@ class ReportRepository:
         return (await self.session.execute(text(sql), {"region": region, "region_like": region + ".%",
                                                        **params})).all()
 
-    async def coverage(self, region: str, *, width: int, year_start: Any, year_end: Any) -> Sequence[Row[Any]]:
-        return await self._rows(COVERAGE, region, width=width, year_start=year_start, year_end=year_end)
+    async def coverage(self, region: str, *, width: int, year: int) -> Sequence[Row[Any]]:
+        return await self._rows(COVERAGE, region, width=width, year=year)
 
-    async def convergence(self, region: str, *, year_start: Any, year_end: Any) -> Row[Any]:
-        return (await self._rows(CONVERGENCE, region, width=len(region), year_start=year_start,
-                                 year_end=year_end))[0]
+    async def convergence(self, region: str, *, year: int) -> Row[Any]:
+        return (await self._rows(CONVERGENCE, region, width=len(region), year=year))[0]
 
-    async def unreached(self, region: str, *, year_start: Any, year_end: Any, sector: str | None,
-                        after: uuid.UUID | None, limit: int) -> Sequence[Row[Any]]:
-        return await self._rows(UNREACHED, region, year_start=year_start, year_end=year_end, sector=sector,
-                                after=after, limit=limit)
+    async def unreached(self, region: str, *, year: int, sector: str | None, after: uuid.UUID | None,
+                        limit: int) -> Sequence[Row[Any]]:
+        """Households no programme (of `sector`, if given) reached in the year; `sectors` what did reach them."""
+        mask = ALL_SECTORS if sector is None else mask_of(SECTORS, [sector])
+        return await self._rows(UNREACHED, region, year=year, mask=mask, after=after, limit=limit)
 
     async def evaluation(self, region: str, *, above: list[str], fiscal_year: int, agency_id: uuid.UUID | None,
                          year_start: Any, year_end: Any) -> Sequence[Row[Any]]:

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse
 
 from kit.pagination import Cursor, Limit
 from kit.problems import problem_responses
+from reporting.readmodels.codes import SECTORS
 from reporting.reports.annual import AnnualReport, annual_tables, render_html
 from reporting.reports.dependencies import ReportServiceDep
 from reporting.reports.export import (
@@ -27,7 +28,6 @@ from reporting.reports.export import (
     xlsx_response,
 )
 from reporting.reports.figures import REACHED
-from reporting.reports.repository import SECTORS
 from reporting.reports.schemas import (
     ConvergenceReport,
     CoverageReport,

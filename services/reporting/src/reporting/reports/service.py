@@ -13,8 +13,9 @@ from kit.auth import Principal
 from kit.pagination import decode_cursor, encode_cursor
 from kit.privacy import initials, mask_identifier
 from kit.problems import UnprocessableError
+from reporting.readmodels.codes import SECTORS, bits
 from reporting.reports.annual import AnnualReport, PriorityArea, generated_now, outline, year_range
-from reporting.reports.repository import SECTORS, ReportRepository
+from reporting.reports.repository import ReportRepository
 from reporting.reports.schemas import (
     AgencyEvaluation,
     ConvergenceReport,
@@ -111,12 +112,10 @@ class ReportService:
     async def coverage(self, *, year: int, region: str | None, level: str | None) -> CoverageReport:
         region = self.region(region)
         level, width = self.level(region, level)
-        start, end = _year_bounds(year)
-        rows = {r.area: r for r in await self.repository.coverage(region, width=width, year_start=start,
-                                                                   year_end=end)}
+        rows = {r.area: r for r in await self.repository.coverage(region, width=width, year=year)}
         codes = sorted(set(await self.repository.areas(region, width=width)) | set(rows))
         names = await self.repository.region_names([*codes, region])
-        total = await self.repository.coverage(region, width=len(region), year_start=start, year_end=end)
+        total = await self.repository.coverage(region, width=len(region), year=year)
         return CoverageReport(
             year=year, region=region, level=level, snapshot=await self.snapshot(),
             total=self._coverage_area(region, names.get(region), total[0] if total else None),
@@ -126,8 +125,7 @@ class ReportService:
     # Convergence ------------------------------------------------------------------------------------------
     async def convergence(self, *, year: int, region: str | None) -> ConvergenceReport:
         region = self.region(region)
-        start, end = _year_bounds(year)
-        row = await self.repository.convergence(region, year_start=start, year_end=end)
+        row = await self.repository.convergence(region, year=year)
         return ConvergenceReport(
             year=year, region=region, snapshot=await self.snapshot(),
             extreme_poor_households=row.extreme_poor_households,
@@ -228,15 +226,13 @@ class ReportService:
             after = uuid.UUID(str(key[0])) if key else None
         except ValueError as error:
             raise InvalidReportRequestError("The cursor is not one this API issued.") from error
-        start, end = _year_bounds(year)
-        rows = await self.repository.unreached(region, year_start=start, year_end=end, sector=sector, after=after,
-                                               limit=limit + 1)
+        rows = await self.repository.unreached(region, year=year, sector=sector, after=after, limit=limit + 1)
         pii = self.principal.can_read_pii
         items = [UnreachedHousehold(
             household_id=r.id, no_kk=r.no_kk if pii else mask_identifier(r.no_kk), region_code=r.region_code,
             region_name=r.region_name, address=r.address if pii else None, welfare_decile=r.welfare_decile,
             head_name=r.head_name if pii else initials(r.head_name),
-            head_nik=r.head_nik if pii else mask_identifier(r.head_nik), sectors_reached=list(r.sectors_reached),
+            head_nik=r.head_nik if pii else mask_identifier(r.head_nik), sectors_reached=bits(SECTORS, r.sectors),
         ) for r in rows[:limit]]
         next_cursor = encode_cursor([str(items[-1].household_id)]) if len(rows) > limit else None
         return UnreachedPage(year=year, region=region, sector=sector, items=items, next_cursor=next_cursor)
