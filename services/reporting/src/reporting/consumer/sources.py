@@ -56,12 +56,16 @@ class StaticCredentials:
 
 @dataclass(frozen=True)
 class FeedPage:
-    """One page as the source sent it (`body` goes to PostgreSQL unparsed) and where it ends."""
+    """One page: as the source sent it (`body`), parsed (`items`), and where it ends."""
 
     body: bytes
+    items: list[dict[str, Any]]
     next_after: int
     head: int
-    entries: int
+
+    @property
+    def entries(self) -> int:
+        return len(self.items)
 
 
 class Source:
@@ -89,8 +93,8 @@ class Source:
         body = await self.get(path, {"after": after, "limit": limit})
         try:
             page = orjson.loads(body)
-            return FeedPage(body=body, next_after=int(page["next_after"]), head=int(page.get("head", 0)),
-                            entries=len(page["items"]))
+            return FeedPage(body=body, items=page["items"], next_after=int(page["next_after"]),
+                            head=int(page.get("head", 0)))
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as error:
             raise SourceError(f"{path}: not a feed page") from error
 

@@ -62,7 +62,7 @@ class Consumer:
 
     async def _apply(self, feed: str, page: FeedPage, *, expected: int) -> None:
         async with self.sessionmaker() as session, session.begin():
-            applied = await apply_page(session, feed, page.body.decode(), expected=expected)
+            applied = await apply_page(session, feed, page, expected=expected)
             if not applied.moved:
                 raise PositionMovedError(feed)
             if self.before_commit is not None:
