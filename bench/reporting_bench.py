@@ -33,7 +33,8 @@ ENROLMENTS = int(os.environ.get("REPORTING_BENCH_ENROLMENTS", "300000"))
 SECTORS = ["social_assistance", "health", "education", "water_sanitation", "housing", "income", "food",
            "infrastructure", "health", "education"]
 STRATEGIES = ["reduce_burden", "increase_income", "reduce_pockets"]
-TABLES = ("household", "household_history", "member", "agency", "program", "enrollment", "delivery", "spending")
+TABLES = ("household", "household_history", "member", "agency", "program", "enrollment", "delivery", "reach",
+          "spending")
 COVERAGE_RUNS = {"regency": 30, "village": 10}
 
 

@@ -115,3 +115,18 @@ async def test_a_failing_source_shows_in_freshness_and_the_loop_goes_on(apps, re
     feeds = {f["feed"]: f for f in (await reporting.get("/api/v1/reports/freshness", headers=auth())).json()["feeds"]}
     assert feeds["programs"]["state"] == "failing" and "503" in feeds["programs"]["last_error"]
     assert feeds["registry"]["state"] == "current"
+
+
+async def test_programmes_read_before_the_registry_give_the_same_figures(targeting, programs, reporting, auth,
+                                                                        consumer):
+    from tests.reporting.test_figures import expected_coverage
+
+    world = await build(targeting, programs, auth)
+    await consumer.catch_up("programs")  # deliveries of households the read models do not know yet
+    await consumer.catch_up("registry")
+    await consumer.sync_regions()
+    for region in ("18", "18.71", "18.01"):
+        report = (await reporting.get("/api/v1/reports/coverage", params={"year": 2022, "region": region},
+                                      headers=auth())).json()
+        assert {k: v for k, v in report["total"].items() if k not in ("region_code", "name")} == \
+            expected_coverage(world, region, 2022)

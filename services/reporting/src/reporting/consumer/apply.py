@@ -102,6 +102,14 @@ history_insert AS (
     SELECT seq, id, region_code, extreme_poor, status, valid_from, valid_to FROM history
     ON CONFLICT (seq) DO NOTHING
 ),
+-- The household's region and extreme-poverty state, copied onto its reach rows (coverage reads them there).
+reach_sync AS (
+    UPDATE reporting.reach AS r SET region_code = e.region_code,
+        extreme_poor = (e.status = 'active' AND e.extreme_poor)
+    FROM (SELECT DISTINCT ON (id) id, region_code, status, extreme_poor FROM household_entry
+          ORDER BY id, seq DESC) e
+    WHERE r.household_id = e.id
+),
 member_upsert AS (
     INSERT INTO reporting.member AS m (id, household_id, nik, name, relationship, status)
     SELECT DISTINCT ON (id) id, household_id, nik, name, relationship, status
@@ -191,13 +199,15 @@ delivery_insert AS (
 -- The sectors and strategies each delivery adds to its household's year, with the programme as this page
 -- leaves it (a programme created in the same page is not in the table's snapshot yet).
 reach_upsert AS (
-    INSERT INTO reporting.reach AS r (household_id, year, sectors, strategies)
+    INSERT INTO reporting.reach AS r (household_id, year, sectors, strategies, region_code, extreme_poor)
     SELECT d.household_id, CAST(extract(year FROM d.delivered_on) AS integer),
            coalesce(bit_or({_SECTOR_BIT.format(sector="coalesce(pe.sector, p.sector)")}), 0),
-           coalesce(bit_or({_STRATEGY_BIT.format(strategy="coalesce(pe.strategy, p.strategy)")}), 0)
+           coalesce(bit_or({_STRATEGY_BIT.format(strategy="coalesce(pe.strategy, p.strategy)")}), 0),
+           min(h.region_code), coalesce(bool_and(h.status = 'active' AND h.extreme_poor), false)
     FROM delivery_entry d
     LEFT JOIN program_entry pe ON pe.id = d.program_id
     LEFT JOIN reporting.program p ON p.id = d.program_id
+    LEFT JOIN reporting.household h ON h.id = d.household_id
     GROUP BY 1, 2
     ON CONFLICT (household_id, year) DO UPDATE SET sectors = r.sectors | EXCLUDED.sectors,
         strategies = r.strategies | EXCLUDED.strategies

@@ -166,14 +166,21 @@ class Delivery(Base):
 
 class Reach(Base):
     """Which programme sectors and strategies reached a household in a year (bits: readmodels.codes), kept by
-    the consumer with each delivery and rebuilt when a programme changes sector or strategy."""
+    the consumer with each delivery and rebuilt when a programme changes sector or strategy; with a copy of
+    the household's current region and extreme-poverty state (active and extreme poor), kept with each
+    registry change, so coverage reads the reached extreme poor without visiting every household."""
 
     __tablename__ = "reach"
+    __table_args__ = (
+        Index("ix_reach_year_region_code", "year", "region_code", postgresql_where=text("extreme_poor")),
+    )
 
     household_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
     sectors: Mapped[int] = mapped_column(Integer)
     strategies: Mapped[int] = mapped_column(Integer)
+    region_code: Mapped[str | None] = mapped_column(RegionCode)
+    extreme_poor: Mapped[bool] = mapped_column(Boolean)
 
 
 class Spending(Base):

@@ -23,31 +23,35 @@ def _inside(column: str) -> str:
     return f"({column} = :region OR {column} LIKE :region_like)"
 
 
-# Per extreme-poor household of the region: its area and the bits of the sectors and strategies that reached it
-# in the year (reporting.reach; 0 when nothing did).
-_POOR_REACH = f"""
-reach AS (
-    SELECT left(h.region_code, :width) AS area, coalesce(r.sectors, 0) AS sectors,
-           coalesce(r.strategies, 0) AS strategies
-    FROM reporting.household h
-    LEFT JOIN reporting.reach r ON r.household_id = h.id AND r.year = :year
-    WHERE h.status = 'active' AND h.extreme_poor AND {_inside("h.region_code")}
+# Extreme-poor households per area (an index-only count), and those of them reached in the year with the bits
+# of what reached them (reporting.reach carries each household's current region and extreme-poverty state).
+_POOR = f"""
+poor AS (
+    SELECT left(region_code, :width) AS area, count(*) AS households FROM reporting.household
+    WHERE status = 'active' AND extreme_poor AND {_inside("region_code")} GROUP BY 1
+),
+reached AS (
+    SELECT left(region_code, :width) AS area, sectors, strategies FROM reporting.reach
+    WHERE year = :year AND extreme_poor AND sectors <> 0 AND {_inside("region_code")}
 )"""
 
 _SECTOR_COUNTS = ", ".join(f"count(*) FILTER (WHERE sectors & {1 << i} <> 0) AS {s}" for i, s in enumerate(SECTORS))
 _SECTOR_NUMBER = " + ".join(f"(sectors >> {i} & 1)" for i in range(len(SECTORS)))
 
 COVERAGE = f"""
-WITH {_POOR_REACH}
-SELECT area, count(*) AS extreme_poor_households, count(*) FILTER (WHERE sectors <> 0) AS covered_households,
-       {_SECTOR_COUNTS}
-FROM reach GROUP BY area ORDER BY area
+WITH {_POOR},
+covered AS (SELECT area, count(*) AS covered_households, {_SECTOR_COUNTS} FROM reached GROUP BY area)
+SELECT poor.area, poor.households AS extreme_poor_households,
+       coalesce(covered.covered_households, 0) AS covered_households,
+       {", ".join(f"coalesce(covered.{s}, 0) AS {s}" for s in SECTORS)}
+FROM poor LEFT JOIN covered ON covered.area = poor.area ORDER BY poor.area
 """
 
 CONVERGENCE = f"""
-WITH {_POOR_REACH}, counted AS (SELECT {_SECTOR_NUMBER} AS n, sectors, strategies FROM reach)
-SELECT count(*) AS extreme_poor_households,
-       count(*) FILTER (WHERE n = 0) AS sectors_0, count(*) FILTER (WHERE n = 1) AS sectors_1,
+WITH {_POOR}, counted AS (SELECT {_SECTOR_NUMBER} AS n, sectors, strategies FROM reached)
+SELECT (SELECT coalesce(sum(households), 0) FROM poor) AS extreme_poor_households,
+       (SELECT coalesce(sum(households), 0) FROM poor) - count(*) AS sectors_0,
+       count(*) FILTER (WHERE n = 1) AS sectors_1,
        count(*) FILTER (WHERE n = 2) AS sectors_2, count(*) FILTER (WHERE n >= 3) AS sectors_3_or_more,
        count(*) FILTER (WHERE sectors & {EDUCATION_HEALTH_WATER} = {EDUCATION_HEALTH_WATER}) AS education_health_water,
        count(*) FILTER (WHERE strategies & {ALL_STRATEGIES} = {ALL_STRATEGIES}) AS all_three_strategies

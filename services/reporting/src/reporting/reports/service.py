@@ -6,6 +6,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -115,10 +116,12 @@ class ReportService:
         rows = {r.area: r for r in await self.repository.coverage(region, width=width, year=year)}
         codes = sorted(set(await self.repository.areas(region, width=width)) | set(rows))
         names = await self.repository.region_names([*codes, region])
-        total = await self.repository.coverage(region, width=len(region), year=year)
+        # The areas partition the region, so its figures are their sums.
+        total = SimpleNamespace(**{k: sum(getattr(r, k) for r in rows.values())
+                                   for k in ("extreme_poor_households", "covered_households", *SECTORS)})
         return CoverageReport(
             year=year, region=region, level=level, snapshot=await self.snapshot(),
-            total=self._coverage_area(region, names.get(region), total[0] if total else None),
+            total=self._coverage_area(region, names.get(region), total),
             areas=[self._coverage_area(c, names.get(c), rows.get(c)) for c in codes],
         )
 
