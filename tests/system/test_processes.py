@@ -358,7 +358,9 @@ class TestFailures:
         targeting = own.running.pop("targeting")
         try:
             with ThreadPoolExecutor(1) as pool, region_table_locked(database_url) as lock:
-                in_flight = pool.submit(httpx.get, region, headers=bearer, timeout=60)
+                # Straight to the service: this gateway gives up on an upstream after UPSTREAM_TIMEOUT_SECONDS.
+                in_flight = pool.submit(httpx.get, f"{own.url('targeting')}/api/v1/regions/18", headers=bearer,
+                                        timeout=60)
                 assert eventually(lambda: waiting_for_the_lock(database_url, "targeting"))
 
                 targeting.send_signal(signal.SIGTERM)
