@@ -5,7 +5,9 @@ The mix is a wrk Lua script generated here: each request kind has a weight, and 
 X-Request-ID naming its kind, which the gateway echoes, so answers are counted per kind and status. Writes
 stay mostly conflict-free like a real client's: each wrk thread PATCHes its own households with the
 version (If-Match) from its last answer, and creates households with fresh No. KK and NIKs. Half rate is
-held by a per-connection think time (wrk's `delay()`), calibrated against the measured maximum.
+held by a per-connection think time (wrk's `delay()`) that the script itself steers toward the target
+every few seconds, since the machine's other load moves the answer times and with them a fixed think
+time's rate.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import os
 import random
 import subprocess
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -57,6 +59,8 @@ MIX = (
          frozenset({412})),
     Kind("create", 6, "`POST /api/v1/households` with two members (fresh No. KK and NIKs)", frozenset({409})),
 )
+
+_EXPECTED = {kind.name: kind.expected for kind in MIX}
 
 CRITERIA = (
     {"all": [{"field": "welfare_decile", "op": "lte", "value": 2}]},
@@ -139,8 +143,10 @@ def fresh_identities(district: str, taken: set[str], count: int) -> list[Identit
     raise AssertionError("unreachable")
 
 
-def lua_script(fixtures: Fixtures, token: str, *, delay_ms: float = 0.0, seed: int = 1) -> str:
-    """The wrk script: weighted choice of a request kind, per-kind status counts, and a JSON summary."""
+def lua_script(fixtures: Fixtures, token: str, *, target_rps: float = 0.0, delay_ms: float = 0.0, connections: int = 1,
+               seed: int = 1) -> str:
+    """The wrk script: weighted choice of a request kind, per-kind status counts, and a JSON summary. With
+    `target_rps`, a think time starting at `delay_ms` holds the rate there; without, as fast as answered."""
     kinds = [kind.name for kind in MIX]
     cumulative = list(itertools.accumulate(kind.weight for kind in MIX))
     lines = [
@@ -158,11 +164,14 @@ def lua_script(fixtures: Fixtures, token: str, *, delay_ms: float = 0.0, seed: i
         f"local patch_ids = {lua_value(fixtures.patch_ids)}",
         f"local create_ids = {lua_value([[list(t) for t in ids] for ids in fixtures.create_ids])}",
         f"local create_template = {lua_string(create_template(fixtures.village))}",
-        f"local delay_ms = {delay_ms:.1f}",
+        f"delay_ms = {delay_ms:.1f}",
         f"local seed = {seed}",
+        # wrk spreads the connections evenly over its threads; each thread steers its share of the rate.
+        f"local thread_rps = {target_rps / THREADS:.3f}",
+        f"local thread_connections = {max(1, connections // THREADS)}",
         _LUA_BODY,
     ]
-    if delay_ms > 0:
+    if target_rps > 0:
         lines.append(_LUA_DELAY)
     return "\n".join(lines) + "\n"
 
@@ -292,18 +301,38 @@ function done(summary, latency, requests)
   end
   local parts = {}
   for key, n in pairs(total) do table.insert(parts, string.format('"%s": %d', key, n)) end
+  local think = 0
+  for _, thread in ipairs(threads) do think = think + thread:get("delay_ms") / #threads end
   local e = summary.errors
   io.write(string.format(
     'WRK-JSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p90_us": %d, "p99_us": %d, "max_us": %d,'
-    .. ' "non_2xx_3xx": %d, "connect": %d, "read": %d, "write": %d, "timeout": %d, "statuses": {%s}}\n',
+    .. ' "non_2xx_3xx": %d, "connect": %d, "read": %d, "write": %d, "timeout": %d, "delay_ms": %.1f,'
+    .. ' "statuses": {%s}}\n',
     summary.requests, summary.duration, latency:percentile(50), latency:percentile(90), latency:percentile(99),
-    latency.max, e.status, e.connect, e.read, e.write, e.timeout, table.concat(parts, ", ")))
+    latency.max, e.status, e.connect, e.read, e.write, e.timeout, think, table.concat(parts, ", ")))
 end
 """
 
 _LUA_DELAY = r"""
+local window_start = os.time()
+local window_sent = 0
+
 function delay()
-  -- Think time around delay_ms, spread so connections do not march in step.
+  -- Every 5 s (os.time() counts seconds), set the think time from what the last window showed: a
+  -- connection's cycle is think time plus answer time, so keep the answer time and solve for the think
+  -- time that gives the target, taking half a step to ride out noise.
+  local now = os.time()
+  if now - window_start >= 5 then
+    local rate = window_sent / (now - window_start)
+    if rate > 0 then
+      local answer_ms = math.max(0, thread_connections * 1000 / rate - delay_ms)
+      local wanted = math.max(0, thread_connections * 1000 / thread_rps - answer_ms)
+      delay_ms = (delay_ms + wanted) / 2
+    end
+    window_start, window_sent = now, 0
+  end
+  window_sent = window_sent + 1
+  -- Uniform around the mean, so connections do not march in step.
   return math.random() * delay_ms * 2
 end
 """
@@ -320,28 +349,31 @@ class MixResult:
     socket_errors: dict[str, int]
     statuses: dict[str, dict[int, int]]  # kind -> status -> count
     others_cpu_share: float = 0.0
+    delay_ms: float = 0.0  # the mean think time the script ended with
 
     @property
     def requests_per_second(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
 
     def expected_refusals(self) -> int:
-        expected = {kind.name: kind.expected for kind in MIX}
         return sum(n for kind, by_status in self.statuses.items() for status, n in by_status.items()
-                   if status in expected.get(kind, frozenset()))
+                   if status in _EXPECTED.get(kind, frozenset()))
+
+    def refusal_detail(self) -> str:
+        return ", ".join(f"{kind} {status}: {n}" for kind, by_status in sorted(self.statuses.items())
+                         for status, n in sorted(by_status.items()) if status in _EXPECTED.get(kind, frozenset()))
+
+    def _failed(self) -> list[tuple[str, int, int]]:
+        return [(kind, status, n) for kind, by_status in sorted(self.statuses.items())
+                for status, n in sorted(by_status.items())
+                if not 200 <= status < 300 and status not in _EXPECTED.get(kind, frozenset())]
 
     def errors(self) -> int:
         """Socket errors and timeouts, plus every answer that is neither 2xx nor an expected refusal."""
-        expected = {kind.name: kind.expected for kind in MIX}
-        bad = sum(n for kind, by_status in self.statuses.items() for status, n in by_status.items()
-                  if not 200 <= status < 300 and status not in expected.get(kind, frozenset()))
-        return bad + sum(self.socket_errors.values())
+        return sum(n for _, _, n in self._failed()) + sum(self.socket_errors.values())
 
     def error_detail(self) -> str:
-        expected = {kind.name: kind.expected for kind in MIX}
-        parts = [f"{kind} {status}: {n}" for kind, by_status in sorted(self.statuses.items())
-                 for status, n in sorted(by_status.items())
-                 if not 200 <= status < 300 and status not in expected.get(kind, frozenset())]
+        parts = [f"{kind} {status}: {n}" for kind, status, n in self._failed()]
         parts += [f"socket {name}: {n}" for name, n in self.socket_errors.items() if n]
         return ", ".join(parts) or "none"
 
@@ -357,7 +389,7 @@ def parse_report(stdout: str, others_cpu_share: float = 0.0) -> MixResult:
         requests=raw["requests"], seconds=raw["duration_us"] / 1e6, p50_ms=raw["p50_us"] / 1000,
         p90_ms=raw["p90_us"] / 1000, p99_ms=raw["p99_us"] / 1000, max_ms=raw["max_us"] / 1000,
         socket_errors={name: raw[name] for name in ("connect", "read", "write", "timeout")},
-        statuses=statuses, others_cpu_share=others_cpu_share)
+        statuses=statuses, others_cpu_share=others_cpu_share, delay_ms=raw.get("delay_ms", 0.0))
 
 
 def next_delay(delay_ms: float, connections: int, measured_rps: float, target_rps: float) -> float:
@@ -388,8 +420,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-duration", type=int, default=60, help="seconds of the maximum run (default 60)")
     parser.add_argument("--duration", type=int, default=300, help="seconds at half the maximum (default 300)")
     parser.add_argument("--connections", type=int, default=32, help="wrk connections (default 32)")
-    parser.add_argument("--calibration", type=int, default=20,
-                        help="seconds of each run that sets the think time for half rate (default 20)")
+    parser.add_argument("--calibration", type=int, default=30,
+                        help="seconds of the run that settles the think time for half rate (default 30)")
 
 
 def _uptime() -> str:
@@ -418,11 +450,11 @@ def run(args: argparse.Namespace) -> str:
         rng = random.Random(2022)
         writes = _WriteSets(fixtures, patchable, identities)
 
-        def script(run_seconds: int, expected_rps: float, delay_ms: float = 0.0) -> str:
+        def script(run_seconds: int, expected_rps: float, *, target_rps: float = 0.0, delay_ms: float = 0.0) -> str:
             writes.assign(expected_rps * run_seconds)
             # A fresh token each run: one outlives a 5-minute run (900 s), not the whole benchmark.
-            return lua_script(fixtures, stack.issue_token(gateway, CLIENT_ID, secret), delay_ms=delay_ms,
-                              seed=rng.randrange(1 << 30))
+            return lua_script(fixtures, stack.issue_token(gateway, CLIENT_ID, secret), target_rps=target_rps,
+                              delay_ms=delay_ms, connections=args.connections, seed=rng.randrange(1 << 30))
 
         _check(gateway, script(5, 50))
         run_mix(gateway, script(10, 1500), duration=10, connections=args.connections)  # warm-up, not recorded
@@ -430,22 +462,18 @@ def run(args: argparse.Namespace) -> str:
                           connections=args.connections, our_pids=pids)
         print(f"maximum: {maximum.requests_per_second:.0f} req/s, errors {maximum.errors()}", flush=True)
         target = maximum.requests_per_second / 2
-        delay = next_delay(0.0, args.connections, maximum.requests_per_second, target)
-        calibrations: list[tuple[float, MixResult]] = []
-        for _ in range(3):
-            trial = run_mix(gateway, script(args.calibration, target, delay), duration=args.calibration,
-                            connections=args.connections, our_pids=pids)
-            calibrations.append((delay, trial))
-            print(f"think time {delay:.1f} ms: {trial.requests_per_second:.0f} req/s (target {target:.0f})",
-                  flush=True)
-            if abs(trial.requests_per_second - target) <= 0.05 * target:
-                break
-            delay = next_delay(delay, args.connections, trial.requests_per_second, target)
-        half = run_mix(gateway, script(args.duration, target, delay), duration=args.duration,
-                       connections=args.connections, our_pids=pids)
+        first_delay = next_delay(0.0, args.connections, maximum.requests_per_second, target)
+        settling = run_mix(gateway, script(args.calibration, target, target_rps=target, delay_ms=first_delay),
+                           duration=args.calibration, connections=args.connections, our_pids=pids)
+        print(f"settling: {settling.requests_per_second:.0f} req/s (target {target:.0f}), think time "
+              f"{first_delay:.0f} -> {settling.delay_ms:.0f} ms", flush=True)
+        half = run_mix(gateway, script(args.duration, target, target_rps=target, delay_ms=settling.delay_ms),
+                       duration=args.duration, connections=args.connections, our_pids=pids)
         print(f"half: {half.requests_per_second:.0f} req/s, errors {half.errors()}", flush=True)
         rows = _row_counts(database.url)
-    return _report(args, database, seeded, rows, maximum, calibrations, delay, half, uptime_before, _uptime())
+    runs = [("maximum", 0.0, maximum), ("settling the think time", first_delay, settling),
+            ("**half of maximum**", settling.delay_ms, half)]
+    return _report(args, database, seeded, rows, runs, target, uptime_before, _uptime())
 
 
 class _WriteSets:
@@ -550,19 +578,17 @@ def _statuses(result: MixResult) -> str:
                      for kind, by_status in sorted(result.statuses.items()))
 
 
-def _report(args: argparse.Namespace, database: Database, seeded: int, rows: tuple[int, int], maximum: MixResult,
-            calibrations: Iterable[tuple[float, MixResult]], delay: float, half: MixResult, uptime_before: str,
-            uptime_after: str) -> str:
-    calibrations = list(calibrations)
+def _report(args: argparse.Namespace, database: Database, seeded: int, rows: tuple[int, int],
+            runs: list[tuple[str, float, MixResult]], target: float, uptime_before: str, uptime_after: str) -> str:
+    maximum, half = runs[0][2], runs[-1][2]
     verdict = ("PASSED: 0 errors" if half.errors() == 0 else f"FAILED: {half.errors()} errors ({half.error_detail()})")
-    shares = [maximum.others_cpu_share, half.others_cpu_share] + [r.others_cpu_share for _, r in calibrations]
     lines = [
         f"## {NAME}: {SUMMARY}",
         "",
         f"Run {now()} by `python -m bench load_mix --households {args.households} --max-duration "
         f"{args.max_duration} --duration {args.duration} --connections {args.connections}`.",
         f"Machine: {machine()}; database: {database.where}. The machine's 2 cores are shared with other agents' "
-        f"work; the machine was {quietness(shares)}.",
+        f"work; the machine was {quietness([r.others_cpu_share for _, _, r in runs])}.",
         f"`uptime` before: `{uptime_before}`; after: `{uptime_after}`.",
         f"Registry: {seeded:,} synthetic households (`sinergi generate`, imported as `sinergi run` seeds), "
         f"{rows[0]:,} households and {rows[1]:,} members after the runs. Stack: targeting, programs, reporting "
@@ -578,36 +604,39 @@ def _report(args: argparse.Namespace, database: Database, seeded: int, rows: tup
     lines += [f"| {k.name} | {k.weight} | {k.what} | {', '.join(map(str, sorted(k.expected))) or '-'} |" for k in MIX]
     lines += [
         "",
-        "| run | connections | think time | duration | req/s | p50 ms | p90 ms | p99 ms | max ms | errors "
-        "| expected refusals | others' CPU |",
+        "| run | connections | think time (start -> end) | duration | req/s | p50 ms | p90 ms | p99 ms | max ms "
+        "| errors | expected refusals | others' CPU |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-        _row("maximum", args.connections, 0.0, maximum),
     ]
-    lines += [_row(f"calibration {n}", args.connections, d, r) for n, (d, r) in enumerate(calibrations, 1)]
+    lines += [_row(name, args.connections, start, result) for name, start, result in runs]
     lines += [
-        _row("**half of maximum**", args.connections, delay, half),
         "",
         f"**{verdict}** over {half.seconds:.0f} s at {half.requests_per_second:.0f} req/s "
         f"({half.requests_per_second / maximum.requests_per_second:.0%} of the maximum "
-        f"{maximum.requests_per_second:.0f} req/s); p50 {half.p50_ms:.1f} ms, p99 {half.p99_ms:.1f} ms.",
+        f"{maximum.requests_per_second:.0f} req/s; target {target:.0f}); p50 {half.p50_ms:.1f} ms, "
+        f"p99 {half.p99_ms:.1f} ms.",
         "",
-        "Half rate: wrk has no constant-rate mode (wrk2 is not available), so each connection waits a random "
-        "think time (uniform, mean as in the table) before each request, through wrk's `delay()`; the mean "
-        "is calibrated from the maximum and then from short runs until the rate is within 5 % of half. "
-        "Latency is wrk's, from sending a request to its answer, think time excluded.",
+        "Half rate: wrk has no constant-rate mode (wrk2 is not available), so the rate is held by rate control "
+        "in the Lua script: each connection waits a random think time (uniform around a mean) before each "
+        "request, through wrk's `delay()`, and every 5 s each wrk thread sets the mean from the rate and answer "
+        "times of the last 5 s (half a step at a time). The mean starts from what the maximum run implies; a "
+        "short settling run hands its final mean to the 5-minute run. Latency is wrk's, from sending a request "
+        "to its answer, think time excluded. The rate is closed-loop: when other work on the machine slows "
+        "the answers, the think time shrinks to keep the rate.",
         "",
         "`errors`: socket errors and timeouts plus every answer that is neither 2xx nor an expected refusal "
-        "(412 on a PATCH whose If-Match a concurrent one of the same thread made stale, 409 on a create). "
-        "`others' CPU`: share of all CPU time used by processes outside this benchmark during the run.",
+        "(412 on a PATCH whose If-Match a concurrent one made stale, 409 on a create). `others' CPU`: share of "
+        "all CPU time used by processes outside this benchmark during the run.",
         "",
-        f"Answers by kind at half rate: {_statuses(half)}.",
-        "",
-        f"Answers by kind at the maximum: {_statuses(maximum)}.",
     ]
+    lines += [f"Answers by kind, {name.strip('*')}: {_statuses(result)}." for name, _, result in runs[::2]]
     return "\n".join(lines)
 
 
-def _row(name: str, connections: int, delay: float, result: MixResult) -> str:
-    return (f"| {name} | {connections} | {delay:.0f} ms | {result.seconds:.0f} s | {result.requests_per_second:.0f} "
+def _row(name: str, connections: int, start: float, result: MixResult) -> str:
+    think = "-" if not start and not result.delay_ms else f"{start:.0f} -> {result.delay_ms:.0f} ms"
+    refusals = result.expected_refusals()
+    detail = f" ({result.refusal_detail()})" if refusals else ""
+    return (f"| {name} | {connections} | {think} | {result.seconds:.0f} s | {result.requests_per_second:.0f} "
             f"| {result.p50_ms:.1f} | {result.p90_ms:.1f} | {result.p99_ms:.1f} | {result.max_ms:.0f} "
-            f"| {result.errors()} | {result.expected_refusals()} | {result.others_cpu_share:.0%} |")
+            f"| {result.errors()} | {refusals}{detail} | {result.others_cpu_share:.0%} |")

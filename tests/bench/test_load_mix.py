@@ -49,7 +49,7 @@ class TestLuaScript:
         assert lua_string('{"a":"b\\c"}') == '"{\\"a\\":\\"b\\\\c\\"}"'
         assert lua_string("Budi\nÉ") == '"Budi\\10\\195\\137"'
 
-    def test_carries_the_token_the_data_and_a_delay_only_when_asked(self):
+    def test_carries_the_token_the_data_and_rate_control_only_when_asked(self):
         fixtures = Fixtures(household_ids=["h1"], list_paths=["/api/v1/households?limit=50"], niks=["1871010503800001"],
                             names=[("Budi", "1980-03-05")], feed_last=42, regencies=["18.71"], village=VILLAGE,
                             patch_ids=[["p1"], ["p2"]], create_ids=[[("k", "n1", "d1", "n2", "d2")], []])
@@ -57,7 +57,10 @@ class TestLuaScript:
         assert 'local token = "tok.en"' in script and "local feed_last = 42" in script
         assert 'local patch_ids = {{"p1"}, {"p2"}}' in script
         assert "function delay()" not in script
-        assert "function delay()" in lua_script(fixtures, "t", delay_ms=120.0)
+        steered = lua_script(fixtures, "t", target_rps=50.0, delay_ms=120.0, connections=32)
+        assert "function delay()" in steered
+        assert "delay_ms = 120.0" in steered and "local thread_rps = 25.000" in steered
+        assert "local thread_connections = 16" in steered
 
 
 class TestParseReport:
@@ -66,6 +69,7 @@ class TestParseReport:
         assert result.requests_per_second == pytest.approx(98.4)
         assert (result.expected_refusals(), result.errors()) == (4, 0)
         assert result.p99_ms == 20.0
+        assert result.refusal_detail() == "create 409: 1, patch 412: 3"
 
     def test_server_errors_unexpected_refusals_and_socket_errors_are_errors(self):
         result = parse_report(_report({"household 200": 10, "household 404": 1, "feed 503": 2, "create 409": 1},
