@@ -174,7 +174,13 @@ class Stack:
 
     def token(self, gateway_url: str, *, client_id: str, region: str = "18", scopes: str = "registry:read") -> str:
         """Register a client in the database and obtain its token from the gateway, as an integrator would."""
-        secret = asyncio.run(_create_client(self.database_url, client_id, region, scopes))
+        return self.issue_token(gateway_url, client_id, self.create_client(client_id, region=region, scopes=scopes))
+
+    def create_client(self, client_id: str, *, region: str = "18", scopes: str = "registry:read") -> str:
+        """Register a client as `sinergi client create` does; returns its secret."""
+        return asyncio.run(_create_client(self.database_url, client_id, region, scopes))
+
+    def issue_token(self, gateway_url: str, client_id: str, secret: str) -> str:
         response = httpx.post(f"{gateway_url}/api/v1/auth/token", timeout=10, data={
             "grant_type": "client_credentials", "client_id": client_id, "client_secret": secret,
         })

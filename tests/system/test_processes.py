@@ -3,6 +3,9 @@
 Two stacks. One is `sinergi run` itself (health, tokens, pass-through, refusal without a token, and
 SIGTERM stopping every child). The other is started here from the runner's own command and environment,
 so single processes can be killed and restarted, with a stand-in service that never answers in time.
+
+A request is held in flight by an exclusive lock on targeting.region taken by the test: reading a region
+then waits in the database for as long as the test holds the lock, with no test-only code in a service.
 """
 
 from __future__ import annotations
@@ -14,11 +17,15 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlparse
 
 import httpx
+import psycopg
 import pytest
 
 from gateway.clients.keys import generate_keypair
@@ -74,6 +81,44 @@ def children_of(parent: int) -> list[int]:
             if ppid == parent:
                 found.append(int(entry.name))
     return found
+
+
+def eventually(condition: Callable[[], bool], *, within: float = 20.0) -> bool:
+    """Whether `condition` comes true within the bound; a bound on waiting, not a timed assertion."""
+    deadline = time.monotonic() + within
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def refuses_connections(url: str) -> bool:
+    address = urlparse(url)
+    try:
+        with socket.create_connection((address.hostname, address.port), timeout=2):
+            return False
+    except ConnectionRefusedError:
+        return True
+
+
+@contextmanager
+def region_table_locked(database_url: str) -> Iterator[psycopg.Connection]:
+    """Reading a region waits while this is held; `rollback()` on the connection lets it through."""
+    with psycopg.connect(database_url) as connection:
+        connection.execute("LOCK TABLE targeting.region IN ACCESS EXCLUSIVE MODE")
+        try:
+            yield connection
+        finally:
+            connection.rollback()
+
+
+def waiting_for_the_lock(database_url: str, application: str) -> bool:
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        row = connection.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = %s "
+            "AND wait_event_type = 'Lock'", (application,)).fetchone()
+    return bool(row and row[0])
 
 
 @pytest.fixture(scope="module")
@@ -266,16 +311,29 @@ class TestSinergiRun:
                          timeout=10).json()["head"]
         assert feeds["registry"]["position"] <= head and feeds["registry"]["source_head"] <= head
 
-    def test_sigterm_stops_every_child(self, sinergi_run):
+    def test_sigterm_lets_requests_in_flight_finish_refuses_new_ones_and_stops_every_child(
+            self, sinergi_run, credentials, database_url):
         """Last in this class: it ends the stack the others used."""
         children = children_of(sinergi_run.process.pid)
         assert len(children) == 4
-        sinergi_run.process.send_signal(signal.SIGTERM)
+        bearer = {"Authorization": f"Bearer {token_from(sinergi_run.gateway, credentials)}"}
+        with ThreadPoolExecutor(1) as pool, region_table_locked(database_url) as lock:
+            in_flight = pool.submit(httpx.get, f"{sinergi_run.gateway}/api/v1/regions/18", headers=bearer, timeout=60)
+            assert eventually(lambda: waiting_for_the_lock(database_url, "targeting"))
+
+            sinergi_run.process.send_signal(signal.SIGTERM)
+            assert eventually(lambda: refuses_connections(sinergi_run.gateway))
+            with pytest.raises(httpx.ConnectError):
+                httpx.get(f"{sinergi_run.gateway}/api/v1/regions/18", headers=bearer, timeout=10)
+            # Still waiting for its request: nothing has cut it off.
+            assert not in_flight.done() and sinergi_run.process.poll() is None
+
+            lock.rollback()
+            response = in_flight.result(timeout=30)
+        assert response.status_code == 200, response.text
+        assert response.json()["code"] == "18"
         assert sinergi_run.process.wait(timeout=60) == 0
-        deadline = time.monotonic() + 10
-        while any(alive(pid) for pid in children) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not [pid for pid in children if alive(pid)]
+        assert eventually(lambda: not any(alive(pid) for pid in children), within=10)
 
 
 class TestFailures:
@@ -309,3 +367,37 @@ class TestFailures:
                              headers={"Authorization": f"Bearer {token}"})
         body = assert_problem(response, 504, "upstream-timeout")
         assert "reporting" in body["detail"]
+
+    def test_a_service_stopped_with_sigterm_finishes_its_request_in_flight_and_refuses_new_ones(
+            self, own, credentials, database_url):
+        bearer = {"Authorization": f"Bearer {token_from(own.url('gateway'), credentials)}"}
+        region = f"{own.url('gateway')}/api/v1/regions/18"
+        targeting = own.running.pop("targeting")
+        try:
+            with ThreadPoolExecutor(1) as pool, region_table_locked(database_url) as lock:
+                # Straight to the service: this gateway gives up on an upstream after UPSTREAM_TIMEOUT_SECONDS.
+                in_flight = pool.submit(httpx.get, f"{own.url('targeting')}/api/v1/regions/18", headers=bearer,
+                                        timeout=60)
+                assert eventually(lambda: waiting_for_the_lock(database_url, "targeting"))
+
+                targeting.send_signal(signal.SIGTERM)
+                assert eventually(lambda: refuses_connections(own.url("targeting")))
+                refused = httpx.get(region, headers=bearer, timeout=10)
+                assert_problem(refused, 502, "upstream-unavailable")
+                assert not in_flight.done() and targeting.poll() is None
+
+                lock.rollback()
+                response = in_flight.result(timeout=30)
+            assert response.status_code == 200, response.text
+            assert response.json()["code"] == "18"
+            # uvicorn ends a graceful stop by raising again the signal it caught: "stopped by SIGTERM".
+            assert targeting.wait(timeout=30) == -signal.SIGTERM
+            assert "Application shutdown complete" in (own.logs / "targeting.log").read_text()
+        finally:
+            if targeting.poll() is None:
+                targeting.kill()
+                targeting.wait()
+            own.start(own.specs["targeting"])
+            own.wait_healthy("targeting")
+
+        assert httpx.get(region, headers=bearer, timeout=10).status_code == 200

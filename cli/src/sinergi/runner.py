@@ -12,6 +12,8 @@ from dataclasses import dataclass
 import httpx
 
 SCHEMAS = ["gateway", "targeting", "programs", "reporting"]
+# uvicorn ends a graceful stop by raising again the signal that asked for it.
+GRACEFUL_EXITS = (0, -signal.SIGTERM)
 
 
 @dataclass(frozen=True)
@@ -68,9 +70,12 @@ def wait_healthy(url: str, timeout: float = 60.0) -> bool:
 
 
 def supervise(env: dict[str, str], host: str, workers: int, *, private: dict[str, dict[str, str]] | None = None) -> int:
-    """Run every process with `env`, plus `private[name]` for that process alone (a client secret)."""
+    """Run the four processes, each with `env` plus `private[name]` for it alone (a client secret), until a
+    signal or until one of them exits. 0 only when every process was stopped by us and stopped gracefully
+    (requests in flight finished), so a service manager sees failures."""
     children: list[tuple[ProcessSpec, subprocess.Popen[bytes]]] = []
     stopping = False
+    failed = False
 
     def stop(signum: int, _frame: object) -> None:
         nonlocal stopping
@@ -94,20 +99,24 @@ def supervise(env: dict[str, str], host: str, workers: int, *, private: dict[str
                   flush=True)
         else:
             print("The gateway did not become healthy; see the logs above.", file=sys.stderr, flush=True)
-            stopping = True
+            stopping = failed = True
         while not stopping:
             for spec, child in children:
                 if child.poll() is not None:
                     print(f"{spec.name} exited with {child.returncode}; stopping.", file=sys.stderr, flush=True)
-                    stopping = True
+                    stopping = failed = True
             time.sleep(0.3)
     finally:
         # The gateway first, so no new request reaches a service that is going away.
-        for _spec, child in reversed(children):
+        for spec, child in reversed(children):
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
                 try:
                     child.wait(timeout=25)
                 except subprocess.TimeoutExpired:
                     child.kill()
-    return 0
+                    child.wait()
+                if child.returncode not in GRACEFUL_EXITS:
+                    print(f"{spec.name} did not stop gracefully ({child.returncode}).", file=sys.stderr, flush=True)
+                    failed = True
+    return 1 if failed else 0
