@@ -312,7 +312,8 @@ def main() -> None:
     results = RESULTS.read_text()
     start = results.find("## Reporting")
     if start >= 0:
-        end = results.find("\n## ", start + 1)
+        ends = [i for i in (results.find("\n## ", start + 1), results.find("\n<!-- bench:", start + 1)) if i >= 0]
+        end = min(ends) if ends else -1
         results = results[:start] + text + (results[end + 1:] if end >= 0 else "")
     else:
         results = results.rstrip("\n") + "\n\n" + text
