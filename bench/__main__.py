@@ -14,7 +14,7 @@ from types import ModuleType
 from bench.load import LoadToolMissingError, require_wrk
 from bench.results import RESULTS, write_section
 
-BENCHMARKS = ("gateway", "registry_read")
+BENCHMARKS = ("gateway", "registry_read", "enrol")
 
 
 def _modules() -> dict[str, ModuleType]:

@@ -105,6 +105,12 @@ def _busy_ticks() -> tuple[int, int]:
     return total - idle, total
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time the processes and their reaped children used so far. A difference of two readings over the
+    same server's processes holds the work of backends that exited in between (their postmaster reaped them)."""
+    return sum(_process_ticks(pid) for pid in pids) / os.sysconf("SC_CLK_TCK")
+
+
 def _process_ticks(pid: int) -> int:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
