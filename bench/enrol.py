@@ -255,8 +255,8 @@ def report(args: argparse.Namespace, registry: Registry, rounds: list[tuple[ApiR
                      f"{api.others_cpu_share:.0%} / {raw.others_cpu_share:.0%} |")
     lines += [
         "",
-        "Where the time goes: CPU time per enrolled row, from the processes' own counters (hardly moved by other "
-        "load; PostgreSQL = the server and its backends), beside the wall time per row.",
+        "Where the time goes: CPU time per enrolled row, from the processes' own counters (PostgreSQL = the "
+        "server and its backends), beside the wall time per row.",
         "",
         "| round | API wall µs/row | programs µs | targeting µs | PostgreSQL µs | raw wall µs/row "
         "| raw PostgreSQL µs |",
@@ -276,12 +276,13 @@ def report(args: argparse.Namespace, registry: Registry, rounds: list[tuple[ApiR
         "JSON, both services validate them, and PostgreSQL also resolves them in the lookup, writes a jsonb feed "
         "entry per enrolment and an audit row per batch. Within a batch the three processes work one after "
         "another (programs waits on targeting, which waits on PostgreSQL), so their CPU times add up in the wall "
-        "time; waiting for one of the two shared CPUs makes up most of the rest. Profiled with py-spy on "
-        "2026-11-30: the targeting service spent about 55 µs per looked-up id, most of it building an ORM "
-        "entity per household; the lookup now reads plain rows with the ids as one array parameter (about "
-        "25 µs per id), which took this benchmark from 0.17x / 0.18x of raw to the figures above on the same "
-        "machine. What is left in Python is mostly pydantic: the programs service validating the 10,000-item "
-        "lookup answer (about 40 % of its request time) and the targeting service building and re-validating "
-        "the 10,000 items of its answer (about a fifth of its).",
+        "time, and on a busy machine each waits for a CPU as well; CPU time per row also rises with the load of "
+        "other work, so compare rows of similar `others' CPU`. Profiled with py-spy on 2026-11-30: the "
+        "targeting service spent 54-61 µs per looked-up id, most of it building an ORM entity per household; "
+        "the lookup now reads plain rows with the ids as one array parameter. In runs minutes apart at similar "
+        "load (others' CPU 57-69 %) that took targeting to 25 µs per id and the API from 17.1 / 15.7 s "
+        "(0.18x / 0.17x of raw) to 11.4 / 12.3 s (0.27x / 0.21x). What is left in Python is mostly pydantic: "
+        "the programs service validating the 10,000-item lookup answer (about 40 % of its request time) and "
+        "the targeting service building and re-validating the 10,000 items of its answer (about a fifth).",
     ]
     return "\n".join(lines)
