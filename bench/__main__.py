@@ -14,7 +14,7 @@ from types import ModuleType
 from bench.load import LoadToolMissingError, require_wrk
 from bench.results import RESULTS, write_section
 
-BENCHMARKS = ("gateway", "load_mix")
+BENCHMARKS = ("gateway", "registry_read", "enrol", "load_mix")
 
 
 def _modules() -> dict[str, ModuleType]:

@@ -8,7 +8,7 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,6 +105,12 @@ def _busy_ticks() -> tuple[int, int]:
     return total - idle, total
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU time the processes and their reaped children used so far. A difference of two readings over the
+    same server's processes holds the work of backends that exited in between (their postmaster reaped them)."""
+    return sum(_process_ticks(pid) for pid in pids) / os.sysconf("SC_CLK_TCK")
+
+
 def _process_ticks(pid: int) -> int:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
@@ -115,14 +121,43 @@ def _process_ticks(pid: int) -> int:
     return sum(int(v) for v in fields[11:15])
 
 
+def paths_script(paths: Sequence[str], *, seed: int = 2022) -> str:
+    """Lua for wrk that sends each request to one of `paths` drawn at random (each thread its own seed), so a
+    run reads many records rather than one hot one."""
+    if not paths:
+        raise ValueError("at least one path is needed")
+    for path in paths:
+        if not path.startswith("/") or any(c in path for c in "\\\"\r\n"):
+            raise ValueError(f"not a plain absolute path: {path!r}")
+    listed = ",\n".join(f'"{path}"' for path in paths)
+    return f"""
+local paths = {{
+{listed}
+}}
+local threads = 0
+setup = function(thread)
+  threads = threads + 1
+  thread:set("thread_seed", {seed} + threads)
+end
+init = function(args)
+  math.randomseed(thread_seed or {seed})
+end
+request = function()
+  return wrk.format(nil, paths[math.random(#paths)])
+end
+"""
+
+
 def run_wrk(
     url: str, *, token: str | None, duration: int, connections: int = 64, threads: int = 2,
-    our_pids: Callable[[], list[int]] = list, watch: Mapping[str, int] | None = None,
+    our_pids: Callable[[], list[int]] = list, watch: Mapping[str, int] | None = None, script: str = "",
 ) -> LoadResult:
+    """`script`: Lua run before the reporting part, e.g. paths_script() to spread requests over many paths
+    (then `url` gives only the scheme, host and port)."""
     wrk = require_wrk()
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(_REPORT_SCRIPT)
-    command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "-s", script.name]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as file:
+        file.write(script + _REPORT_SCRIPT)
+    command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "-s", file.name]
     if token:
         command += ["-H", f"Authorization: Bearer {token}"]
     command.append(url)
@@ -130,7 +165,7 @@ def run_wrk(
         with CpuMeter(our_pids, watch) as meter:
             completed = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60, check=True)
     finally:
-        os.unlink(script.name)
+        os.unlink(file.name)
     line = next(x for x in completed.stdout.splitlines() if x.startswith("WRK-JSON "))
     raw = json.loads(line.removeprefix("WRK-JSON "))
     failed = raw["non_2xx_3xx"] + raw["connect"] + raw["read"] + raw["write"] + raw["timeout"]

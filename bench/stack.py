@@ -64,6 +64,22 @@ def throwaway_database() -> Iterator[Database]:
         drop_database(server_url, name)
 
 
+@contextmanager
+def kept_database(name: str) -> Iterator[Database]:
+    """Database `name` on DATABASE_URL's server or the embedded one, created when missing and migrated to head,
+    and kept afterwards: for data too dear to make on every run (a filled registry)."""
+    server_url = os.environ.get("DATABASE_URL")
+    pgdata = None
+    where = "the PostgreSQL server at DATABASE_URL"
+    if not server_url:
+        pgdata = DATA_DIR / "bench-pg"
+        _server, server_url = start_embedded(pgdata)
+        where = "embedded PostgreSQL (.data/bench-pg)"
+    url = ensure_database(server_url, name)
+    upgrade(SCHEMAS, url)
+    yield Database(url=url, name=name, where=f"{where}, {_server_version(url)}", pgdata=pgdata)
+
+
 def _server_version(url: str) -> str:
     import psycopg
 

@@ -1,5 +1,5 @@
 """Fixtures of the programs tests: the registry the programs service checks households against (the real
-targeting app, or a fake for what main does not serve yet), and a client whose requests really commit."""
+targeting app), and a client whose requests really commit."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from tests.programs.fake_registry import FakeRegistry
 from tests.programs.registry import RecordingTransport, Registry
+from tests.targeting import factories
 
 
 @contextmanager
@@ -35,20 +35,14 @@ async def registry(apps, connection, targeting, auth) -> AsyncIterator[Registry]
 
 
 @pytest.fixture
-def fake_registry(apps) -> Iterator[FakeRegistry]:  # type: ignore[no-untyped-def]
-    """The programs app's registry client, pointed at a fake targeting service (see fake_registry.py)."""
-    fake = FakeRegistry(apps.targeting.state.token_verifier)
-    with _registry_client(apps, httpx.ASGITransport(app=fake.app)):
-        yield fake
-
-
-@pytest.fixture
 async def committing(apps, engine) -> AsyncIterator[Committing]:  # type: ignore[no-untyped-def]
     """A client on the programs app with its real sessions: every request commits. Not for the rolled-back
-    `connection` fixture's tests; whatever the test creates through it is deleted afterwards."""
+    `connection` fixture's tests; whatever the test creates through it (households registered through the real
+    targeting app included) is deleted afterwards."""
     transport = httpx.ASGITransport(app=apps.programs)
-    async with httpx.AsyncClient(transport=transport, base_url="http://programs") as client:
-        created = Committing(client)
+    async with httpx.AsyncClient(transport=transport, base_url="http://programs") as client, \
+            httpx.AsyncClient(transport=httpx.ASGITransport(app=apps.targeting), base_url="http://targeting") as reg:
+        created = Committing(client, reg)
         try:
             yield created
         finally:
@@ -57,19 +51,31 @@ async def committing(apps, engine) -> AsyncIterator[Committing]:  # type: ignore
 
 
 class Committing:
-    def __init__(self, client: httpx.AsyncClient) -> None:
+    def __init__(self, client: httpx.AsyncClient, targeting: httpx.AsyncClient) -> None:
         self.client = client
+        self.targeting = targeting
         self.agency_ids: list[str] = []
         self.program_ids: list[str] = []
         self.feed_entity_ids: list[str] = []
+        self.household_ids: list[str] = []
+
+    async def register_household(self, headers: dict[str, str], region_code: str) -> str:
+        """A household registered (and committed) through the real targeting app; its id."""
+        created = await factories.create(self.targeting, headers, region_code=region_code)
+        self.household_ids.append(created["id"])
+        return str(created["id"])
 
     async def clean(self, connection: AsyncConnection) -> None:
-        params = {"programs": self.program_ids, "agencies": self.agency_ids, "entities": self.feed_entity_ids}
+        params = {"programs": self.program_ids, "agencies": self.agency_ids, "entities": self.feed_entity_ids,
+                  "households": self.household_ids}
         for statement in (
             "DELETE FROM programs.feed_entry WHERE entity_id = ANY(:entities) OR entity_id = ANY(:agencies) "
             "OR entity_id = ANY(:programs) OR data->>'program_id' = ANY(:programs)",
             "DELETE FROM programs.enrollment WHERE program_id::text = ANY(:programs)",
             "DELETE FROM programs.program WHERE id::text = ANY(:programs)",
             "DELETE FROM programs.agency WHERE id::text = ANY(:agencies)",
+            "DELETE FROM targeting.registry_change WHERE household_id::text = ANY(:households)",
+            "DELETE FROM targeting.member WHERE household_id::text = ANY(:households)",
+            "DELETE FROM targeting.household WHERE id::text = ANY(:households)",
         ):
             await connection.execute(text(statement), params)

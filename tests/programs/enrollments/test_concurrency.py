@@ -1,17 +1,17 @@
 """Concurrent batches enrolling one household: they commit for real, so the database's unique index decides.
 
-The registry here is the fake: its households live in memory, so nothing has to be committed to (and cleaned
-out of) the targeting schema for a test that is about the programs schema's constraint."""
+The household is registered through the real targeting service and committed too (the programs service checks
+it there over its HTTP API); the `committing` fixture purges both afterwards."""
 
 import asyncio
 
 from sqlalchemy import text
 
-from tests.programs.factories import create_agency, create_program, enrol, ids
+from tests.programs.factories import create_agency, create_program, enrol
 
 
-async def test_concurrent_batches_enrol_a_household_once(committing, auth, fake_registry, engine):
-    household = await fake_registry.add("18.71.01.1003")
+async def test_concurrent_batches_enrol_a_household_once(committing, auth, engine):
+    household_id = await committing.register_household(auth(), "18.71.01.1003")
     client = committing.client
     agency = await create_agency(client, auth())
     committing.agency_ids.append(agency["id"])
@@ -19,7 +19,7 @@ async def test_concurrent_batches_enrol_a_household_once(committing, auth, fake_
     committing.program_ids.append(program["id"])
 
     responses = await asyncio.gather(*(
-        enrol(client, auth(client_id=f"district-{i}"), program["id"], household_ids=ids(household)) for i in range(6)
+        enrol(client, auth(client_id=f"district-{i}"), program["id"], household_ids=[household_id]) for i in range(6)
     ))
 
     bodies = [r.json() for r in responses]

@@ -1,11 +1,13 @@
 import uuid
 
+import httpx
 import pytest
 from sqlalchemy import text
 
 from kit.http import create_http_client
 from tests.programs.factories import agency_program, enrol, ids
 from tests.support import assert_problem
+from tests.targeting.factories import HouseholdRow, insert_households
 
 KOTA = "18.71.01.1003"        # Kedaton, Kota Bandar Lampung
 KOTA_OTHER = "18.71.02.1003"  # Sukarame, Kota Bandar Lampung
@@ -112,25 +114,21 @@ class TestEnrolHouseholds:
 
 
 class TestOffTarget:
-    """`criteria` on the lookup is not served by main's targeting service yet: these run on the fake."""
-
-    async def test_households_failing_the_criteria_are_enrolled_and_counted_off_target(
-            self, programs, auth, fake_registry):
-        poor, better_off = await fake_registry.add(KOTA, welfare_decile=2), await fake_registry.add(KOTA,
-                                                                                                   welfare_decile=7)
+    async def test_households_failing_the_criteria_are_enrolled_and_counted_off_target(self, programs, auth, registry):
+        poor, better_off = await registry.add(KOTA, welfare_decile=2), await registry.add(KOTA, welfare_decile=7)
         criteria = {"all": [{"field": "welfare_decile", "op": "lte", "value": 4}]}
         program = await agency_program(programs, auth(), criteria=criteria)
         response = await enrol(programs, auth(), program["id"], household_ids=ids(poor, better_off))
         assert response.json() == {"enrolled": 2, "already_enrolled": 0, "rejected": [], "off_target": 1}
-        assert fake_registry.lookups()[0].body["criteria"] == criteria
+        assert registry.lookups()[0].body["criteria"] == criteria
         rows = await _enrolled(programs, auth(), program["id"])
         assert {r["household_id"]: r["matches_criteria"] for r in rows} == {str(poor.id): True,
                                                                            str(better_off.id): False}
 
-    async def test_off_target_counts_only_new_enrolments_in_a_mixed_batch(self, programs, auth, fake_registry):
-        before = await fake_registry.add(KOTA, extreme_poor=False)
-        fits, misses = await fake_registry.add(KOTA), await fake_registry.add(KOTA, extreme_poor=False)
-        gone = await fake_registry.add(KOTA, status="inactive", extreme_poor=False)
+    async def test_off_target_counts_only_new_enrolments_in_a_mixed_batch(self, programs, auth, registry):
+        before = await registry.add(KOTA, extreme_poor=False)
+        fits, misses = await registry.add(KOTA), await registry.add(KOTA, extreme_poor=False)
+        gone = await registry.add(KOTA, status="inactive", extreme_poor=False)
         program = await agency_program(programs, auth(), criteria={"field": "extreme_poor", "op": "eq",
                                                                    "value": True})
         await enrol(programs, auth(), program["id"], household_ids=ids(before))
@@ -138,11 +136,21 @@ class TestOffTarget:
         assert response.json() == {"enrolled": 2, "already_enrolled": 1, "off_target": 1, "rejected": [
             {"index": 3, "ref": str(gone.id), "reason": "inactive"}]}
 
-    async def test_without_criteria_nothing_is_off_target_and_none_is_asked(self, programs, auth, fake_registry):
-        household = await fake_registry.add(KOTA, welfare_decile=9)
+    async def test_a_member_criterion_is_evaluated_by_the_registry(self, programs, auth, registry):
+        family, single = await registry.add(KOTA, members=3), await registry.add(KOTA, members=1)
+        program = await agency_program(programs, auth(), criteria={"field": "member_count", "op": "gte",
+                                                                   "value": 3})
+        response = await enrol(programs, auth(), program["id"], household_ids=ids(family, single))
+        assert response.json() == {"enrolled": 2, "already_enrolled": 0, "rejected": [], "off_target": 1}
+        rows = await _enrolled(programs, auth(), program["id"])
+        assert {r["household_id"]: r["matches_criteria"] for r in rows} == {str(family.id): True,
+                                                                           str(single.id): False}
+
+    async def test_without_criteria_nothing_is_off_target_and_none_is_asked(self, programs, auth, registry):
+        household = await registry.add(KOTA, welfare_decile=9)
         program = await agency_program(programs, auth())
         response = await enrol(programs, auth(), program["id"], household_ids=ids(household))
-        assert response.json()["off_target"] == 0 and "criteria" not in fake_registry.lookups()[0].body
+        assert response.json()["off_target"] == 0 and "criteria" not in registry.lookups()[0].body
         assert (await _enrolled(programs, auth(), program["id"]))[0]["matches_criteria"] is None
 
 
@@ -188,25 +196,40 @@ class TestEnrolByNik:
         assert shown.json()["rejected"] == [{"index": 0, "ref": nik, "reason": "not_found"}]
 
 
+async def _target_list(targeting, headers, region: str, decile: int) -> str:
+    """A target list drawn by the real targeting service: the active households of `region` with `decile`."""
+    response = await targeting.post("/api/v1/target-lists", headers=headers, json={
+        "name": "enrolment test", "region": region,
+        "criteria": {"field": "welfare_decile", "op": "eq", "value": decile}})
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
 class TestEnrolTargetList:
-    """GET /api/v1/target-lists/{id}/households is not on main yet: these run on the fake."""
-
-    async def test_enrols_every_household_of_a_target_list_across_its_pages(self, programs, auth, fake_registry):
-        households = [await fake_registry.add(KOTA) for _ in range(2500)]
-        households[7].status = "inactive"
-        list_id = fake_registry.target_list("18.71", households)
+    async def test_enrols_every_household_of_a_target_list_across_its_pages(
+            self, programs, targeting, auth, registry, connection):
+        rows = await insert_households(connection, [HouseholdRow(KOTA, welfare_decile=3) for _ in range(2500)])
+        list_id = await _target_list(targeting, auth("18.71"), "18.71", 3)
+        # The list is frozen; a household deactivated after it was drawn is refused at enrolment.
+        in_list_order = sorted(rows, key=lambda r: r.id)
+        gone = in_list_order[7]
+        await connection.execute(text("UPDATE targeting.household SET status = 'inactive', inactive_reason = 'moved' "
+                                      "WHERE id = :id"), {"id": gone.id})
         program = await agency_program(programs, auth("18.71"))
-        response = await enrol(programs, auth("18.71"), program["id"], target_list_id=str(list_id))
+        response = await enrol(programs, auth("18.71"), program["id"], target_list_id=list_id)
         assert response.json() == {"enrolled": 2499, "already_enrolled": 0, "off_target": 0, "rejected": [
-            {"index": 7, "ref": str(households[7].id), "reason": "inactive"}]}
-        pages = [c for c in fake_registry.calls if c.method == "GET"]
-        assert len(pages) == 3 and [len(c.body["household_ids"]) for c in fake_registry.lookups()] == [2500]
+            {"index": 7, "ref": str(gone.id), "reason": "inactive"}]}
+        pages = [c for c in registry.calls if c.method == "GET"]
+        assert len(pages) == 3 and all(c.path == f"/api/v1/target-lists/{list_id}/households" for c in pages)
+        assert [len(c.body["household_ids"]) for c in registry.lookups()] == [2500]
 
-    async def test_an_unknown_or_foreign_target_list_is_422_with_pointer(self, programs, auth, fake_registry):
-        foreign = fake_registry.target_list("18.01", [await fake_registry.add(LAMSEL)])
+    async def test_an_unknown_or_foreign_target_list_is_422_with_pointer(
+            self, programs, targeting, auth, registry, connection):
+        await insert_households(connection, [HouseholdRow(LAMSEL, welfare_decile=3)])
+        foreign = await _target_list(targeting, auth("18.01"), "18.01", 3)
         program = await agency_program(programs, auth("18.71"))
-        for list_id in (uuid.uuid4(), foreign):
-            response = await enrol(programs, auth("18.71"), program["id"], target_list_id=str(list_id))
+        for list_id in (str(uuid.uuid4()), foreign):
+            response = await enrol(programs, auth("18.71"), program["id"], target_list_id=list_id)
             body = assert_problem(response, 422, "unknown-target-list")
             assert body["errors"][0]["pointer"] == "/target_list_id"
 
@@ -280,11 +303,22 @@ class TestRegistryDown:
         keys = await connection.scalar(text("SELECT count(*) FROM programs.idempotency_key WHERE key = 'retry-me'"))
         assert keys == 0
 
-    async def test_a_failing_registry_is_503_too(self, programs, auth, fake_registry):
-        household = await fake_registry.add(KOTA)
-        fake_registry.failure_status = 500
+    @pytest.fixture
+    async def failing(self, apps):
+        """The registry client pointed at a server that answers every request with a 500."""
+        state = apps.programs.state
+        original = state.registry_http
+        state.registry_http = httpx.AsyncClient(base_url="http://targeting", transport=httpx.MockTransport(
+            lambda _request: httpx.Response(500, json={"detail": "failing on purpose"})))
+        try:
+            yield
+        finally:
+            await state.registry_http.aclose()
+            state.registry_http = original
+
+    async def test_a_failing_registry_is_503_too(self, programs, auth, failing):
         program = await agency_program(programs, auth())
-        response = await enrol(programs, auth(), program["id"], household_ids=ids(household))
+        response = await enrol(programs, auth(), program["id"], household_ids=[str(uuid.uuid4())])
         assert_problem(response, 503, "registry-unavailable")
         assert await _enrolled(programs, auth(), program["id"]) == []
 

@@ -73,7 +73,7 @@ async def lookup_households(body: LookupRequest, service: ReadService) -> Lookup
         households, _ = await repository.lookup(region, household_ids=body.household_ids)
         for ref in body.household_ids:
             h = households.get(ref)
-            items.append(LookupItem(ref=str(ref), found=h is not None) if h is None else LookupItem(
+            items.append(LookupItem(ref=str(ref), found=False) if h is None else LookupItem(
                 ref=str(ref), found=True, household_id=h.id, region_code=h.region_code, status=h.status,
                 welfare_decile=h.welfare_decile, extreme_poor=h.extreme_poor))
         await service.audit.record(service.principal, "household.lookup", "household", list(households))
@@ -81,16 +81,15 @@ async def lookup_households(body: LookupRequest, service: ReadService) -> Lookup
         niks = body.niks
         _, people = await repository.lookup(region, niks=niks)
         for ref in niks:
-            found = people.get(ref)
-            if found is None:
+            p = people.get(ref)
+            if p is None:
                 items.append(LookupItem(ref=ref, found=False))
                 continue
-            member, h = found
-            status = "active" if member.status == "active" and h.status == "active" else "inactive"
-            items.append(LookupItem(ref=ref, found=True, household_id=h.id, member_id=member.id,
-                                    region_code=h.region_code, status=status, welfare_decile=h.welfare_decile,
-                                    extreme_poor=h.extreme_poor))
-        await service.audit.record(service.principal, "member.lookup", "member", [m.id for m, _ in people.values()])
+            status = "active" if p.member_status == "active" and p.status == "active" else "inactive"
+            items.append(LookupItem(ref=ref, found=True, household_id=p.id, member_id=p.member_id,
+                                    region_code=p.region_code, status=status, welfare_decile=p.welfare_decile,
+                                    extreme_poor=p.extreme_poor))
+        await service.audit.record(service.principal, "member.lookup", "member", [p.member_id for p in people.values()])
     if predicate is not None:
         found = list({item.household_id for item in items if item.household_id is not None})
         matched = await CriteriaRepository(service.session).matching_ids(predicate, found, region=region) \
