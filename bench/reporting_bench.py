@@ -299,14 +299,16 @@ def main() -> None:
                     f"{runs} | {statistics.median(t):.1f} ms | {percentile(t, 0.99):.1f} ms | {goal} |")
     body += [
         "",
-        "Where the catch-up time goes (profiled at this scale: EXPLAIN ANALYZE of each statement, py-spy on the "
-        "targeting process): serving a page of 5,000 registry entries costs PostgreSQL 120-220 ms, mostly reading "
-        "the stored `jsonb` and rendering it as JSON text (about 25-45 µs an entry); applying it costs 140-150 ms "
-        "(about 30 µs an entry: the upserts, their index entries, the history). A raw COPY writes a row for about "
-        "3-5 µs. Paging, token checks and Python are no longer a visible share. Reaching 0.3x would need the "
-        "transfer itself to change: feed entries stored already rendered (`json` or text instead of `jsonb`), "
-        "and a bulk catch-up path (a COPY-format export of a seq range, applied through a staging table) for "
-        "readers that are millions of entries behind.",
+        "Where the catch-up time goes, per page of 5,000 registry entries, measured on this machine while it "
+        "was quiet (single statements timed over psycopg, the endpoint over HTTP, the parse in-process): the "
+        "targeting service answers in about 110 ms, of which PostgreSQL needs about 25 ms to render the page "
+        "from the stored `jsonb` and about 60 ms to write its audit row (the page's 5,000 household ids into "
+        "the GIN-indexed audit trail); the consumer parses the 3.9 MB answer in about 64 ms (orjson, one "
+        "Python object per field) and applies it in about 100 ms while the next page is fetched. A raw COPY "
+        "writes a row in 2-3 µs, a tenth of the apply alone. So 0.3x is out of reach while each entry "
+        "travels as JSON and is audited by id; it would take a bulk catch-up path (a COPY-format export of a "
+        "seq range, audited as that range, applied through a staging table) for readers that are millions of "
+        "entries behind.",
     ]
     text = "\n".join(body) + "\n"
     results = RESULTS.read_text()
