@@ -310,7 +310,7 @@ def main() -> None:
         "seq range, audited as that range, applied through a staging table) for readers that are millions of "
         "entries behind.",
     ]
-    text = "\n".join(body) + "\n"
+    text = "\n".join(body) + "\n\n"
     results = RESULTS.read_text()
     start = results.find("## Reporting")
     if start >= 0:
