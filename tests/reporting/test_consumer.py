@@ -130,3 +130,18 @@ async def test_programmes_read_before_the_registry_give_the_same_figures(targeti
                                       headers=auth())).json()
         assert {k: v for k, v in report["total"].items() if k not in ("region_code", "name")} == \
             expected_coverage(world, region, 2022)
+
+
+async def test_one_consumer_per_database_follows_the_feeds(engine):
+    from reporting.consumer.leadership import Leadership
+
+    first, second = Leadership(engine), Leadership(engine)
+    try:
+        assert await first.hold() and await first.hold()  # kept while its connection lives
+        assert not await second.hold()
+        await first.release()
+        assert await second.hold()
+        assert not await first.hold()
+    finally:
+        await first.release()
+        await second.release()

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from kit.app import create_service_app
 from kit.http import create_http_client
+from reporting.consumer.leadership import Leadership
 from reporting.consumer.sources import ClientCredentials, Source
 from reporting.consumer.worker import Consumer
 from reporting.reports.router import router as reports_router
@@ -28,7 +29,7 @@ def create_consumer(app: FastAPI, settings: ReportingSettings) -> Consumer:
         programs=Source(create_http_client(base_url=settings.programs_url, timeout=settings.source_timeout_seconds),
                         credentials),
         page_size=settings.feed_page_size, poll_interval=settings.poll_interval_seconds,
-        designations_interval=settings.designations_interval_seconds,
+        designations_interval=settings.designations_interval_seconds, leadership=Leadership(app.state.engine),
     )
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from reporting.consumer.apply import apply_page
+from reporting.consumer.leadership import Leadership
 from reporting.consumer.sources import FeedPage, Source, SourceError
 
 log = logging.getLogger("reporting.consumer")
@@ -37,6 +38,7 @@ class Consumer:
         self, sessionmaker: async_sessionmaker[AsyncSession], *, targeting: Source, programs: Source,
         page_size: int = 5000, poll_interval: float = 2.0, designations_interval: float = 60.0,
         prefetch: bool = True, before_commit: Callable[[str, FeedPage], Awaitable[None]] | None = None,
+        leadership: Leadership | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.sources = {"registry": targeting, "programs": programs}
@@ -49,6 +51,7 @@ class Consumer:
         self.prefetch = prefetch
         # A hook between applying a page and committing it: tests stop the consumer there.
         self.before_commit = before_commit
+        self.leadership = leadership
 
     async def position(self, feed: str) -> int:
         async with self.sessionmaker() as session, session.begin():
@@ -131,30 +134,43 @@ class Consumer:
         """Follow both feeds until `stop` is set; errors are recorded and retried with a growing pause."""
         next_reference_sync = 0.0
         failures = 0
-        while not stop.is_set():
-            busy = False
-            for feed in FEED_PATHS:
-                try:
-                    busy |= await self.catch_up(feed) > 0
-                    failures = 0
-                except (SourceError, PositionMovedError, OSError) as error:
-                    failures += 1
-                    log.warning("feed %s: %s", feed, error)
-                    with contextlib.suppress(Exception):
-                        await self.record_error(feed, error)
-                except Exception as error:  # a bad page must not kill the loop; it is recorded and retried
-                    failures += 1
-                    log.exception("feed %s failed", feed)
-                    with contextlib.suppress(Exception):
-                        await self.record_error(feed, error)
-            if time.monotonic() >= next_reference_sync:
-                try:
-                    await self.sync_regions()
-                    await self.sync_designations()
-                    next_reference_sync = time.monotonic() + self.designations_interval
-                except Exception as error:
-                    log.warning("reference data: %s", error)
-            if not busy:
-                pause = self.poll_interval * min(2 ** failures, 30)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=pause)
+        try:
+            while not stop.is_set():
+                if self.leadership is not None and not await self.leadership.hold():
+                    with contextlib.suppress(TimeoutError):  # another process follows the feeds
+                        await asyncio.wait_for(stop.wait(), timeout=self.poll_interval * 5)
+                    continue
+                failures, next_reference_sync = await self._round(failures, next_reference_sync, stop)
+        finally:
+            if self.leadership is not None:
+                await self.leadership.release()
+
+    async def _round(self, failures: int, next_reference_sync: float, stop: asyncio.Event) -> tuple[int, float]:
+        """Both feeds to their heads, reference data when due, then a pause if nothing was new."""
+        busy = False
+        for feed in FEED_PATHS:
+            try:
+                busy |= await self.catch_up(feed) > 0
+                failures = 0
+            except (SourceError, PositionMovedError, OSError) as error:
+                failures += 1
+                log.warning("feed %s: %s", feed, error)
+                with contextlib.suppress(Exception):
+                    await self.record_error(feed, error)
+            except Exception as error:  # a bad page must not kill the loop; it is recorded and retried
+                failures += 1
+                log.exception("feed %s failed", feed)
+                with contextlib.suppress(Exception):
+                    await self.record_error(feed, error)
+        if time.monotonic() >= next_reference_sync:
+            try:
+                await self.sync_regions()
+                await self.sync_designations()
+                next_reference_sync = time.monotonic() + self.designations_interval
+            except Exception as error:
+                log.warning("reference data: %s", error)
+        if not busy:
+            pause = self.poll_interval * min(2 ** failures, 30)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=pause)
+        return failures, next_reference_sync
