@@ -93,6 +93,7 @@ class Loader:
     def __init__(self, connection: Connection, *, job_id: UUID, client_id: str, scope: str) -> None:
         self.connection = connection
         self.params = {"job": job_id, "client": client_id, "scope": scope, "scope_subtree": scope + ".%"}
+        self.staged = dict.fromkeys(FileKind, 0)  # rows COPYed into each staging table
 
     def create_staging(self) -> None:
         # Before the first temporary table: staging and plans stay in this session's memory, joins in RAM.
@@ -104,9 +105,10 @@ class Loader:
     def copy(self, kind: FileKind) -> Iterator[Any]:
         table, columns = STAGING[kind]
         raw = self.connection.connection.driver_connection
-        with raw.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
-                f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            yield copy
+        with raw.cursor() as cursor:  # type: ignore[union-attr]
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                yield copy
+            self.staged[kind] += cursor.rowcount
 
     def copy_problems(self, path: Path) -> None:
         raw = self.connection.connection.driver_connection
@@ -140,21 +142,26 @@ class Loader:
                        IS DISTINCT FROM ({', '.join(f'h.{f}' for f in image)}) AS changed,
                    h.id IS NOT NULL AND {image['region_code']} IS DISTINCT FROM h.region_code AS region_moved
             FROM import_household s
-            JOIN (SELECT no_kk, min(line) AS line FROM import_household WHERE NOT refused GROUP BY no_kk) earliest
-                 ON earliest.no_kk = s.no_kk
+            LEFT JOIN (SELECT no_kk, min(line) AS line FROM import_household WHERE NOT refused GROUP BY no_kk
+                       HAVING count(*) > 1) earliest ON earliest.no_kk = s.no_kk
             LEFT JOIN targeting.household h ON h.no_kk = s.no_kk AND h.status = 'active'
             WHERE NOT s.refused
         """), self.params)
         self._analyze("household_plan")
         self._refuse_ambiguous_matches("household_plan", "import_household WHERE NOT refused")
         image = _post_image(_MEMBER_DATA, present[FileKind.members], "s", "m")
-        run(text(f"""
+        holder_region = "(SELECT g.region_code FROM targeting.household g WHERE g.id = m.household_id)"
+        planned = run(text(f"""
             CREATE TEMP TABLE member_plan ON COMMIT DROP AS
             SELECT s.line, s.nik, m.id AS target_id, COALESCE(m.id, s.new_id) AS id,
                    CASE WHEN s.line > earliest.line THEN 'duplicate_nik'
                         WHEN hp.id IS NULL AND listed.no_kk IS NOT NULL THEN 'family_refused'
                         WHEN hp.id IS NULL AND family.id IS NULL THEN 'unknown_family'
-                        WHEN m.id IS NOT NULL AND NOT {_in_scope('holder.region_code')} THEN 'nik_taken'
+                        -- The NIK's current family is looked up only when it is not the family this row
+                        -- joins (that one is in scope already): no join with every household on re-imports.
+                        WHEN m.id IS NOT NULL AND m.household_id IS DISTINCT FROM COALESCE(hp.id, family.id)
+                             AND NOT {_in_scope(holder_region)}
+                             THEN 'nik_taken'
                    END AS error,
                    COALESCE(hp.id, family.id) AS household_id,
                    COALESCE(hp.region_code, family.region_code) AS region_code,
@@ -164,16 +171,18 @@ class Loader:
                        IS DISTINCT FROM (m.household_id, m.data_quality, {', '.join(f'm.{f}' for f in image)})
                        AS changed
             FROM import_member s
-            JOIN (SELECT nik, min(line) AS line FROM import_member GROUP BY nik) earliest ON earliest.nik = s.nik
+            -- Only repeated NIKs are joined (as for No. KKs above): a hash of a few keys, not of millions.
+            LEFT JOIN (SELECT nik, min(line) AS line FROM import_member GROUP BY nik HAVING count(*) > 1) earliest
+                 ON earliest.nik = s.nik
             LEFT JOIN household_plan hp ON hp.no_kk = s.no_kk AND hp.error IS NULL
             LEFT JOIN (SELECT DISTINCT no_kk FROM import_household) listed ON listed.no_kk = s.no_kk
             LEFT JOIN targeting.household family ON hp.id IS NULL AND listed.no_kk IS NULL AND family.no_kk = s.no_kk
                  AND family.status = 'active' AND {_in_scope('family.region_code')}
             LEFT JOIN targeting.member m ON m.nik = s.nik AND m.status = 'active'
-            LEFT JOIN targeting.household holder ON holder.id = m.household_id
-        """), self.params)
+        """), self.params).rowcount
         self._analyze("member_plan")
-        self._refuse_ambiguous_matches("member_plan", "import_member")
+        if planned != self.staged[FileKind.members]:  # counted as they were planned and staged: no scans
+            self._refuse_ambiguous_matches("member_plan", "import_member")
         self._check_heads()
 
     def _analyze(self, *tables: str) -> None:
@@ -225,14 +234,20 @@ class Loader:
     # --- publish ----------------------------------------------------------------------------------
 
     def counts(self) -> Counts:
+        """One scan per plan. Rejected lines add up without overlap: a row with problems is either not staged
+        (members, unreadable rows) or staged as refused and left out of the plan (households)."""
         row = self.connection.execute(text("""
-            SELECT (SELECT count(*) FILTER (WHERE error IS NULL AND target_id IS NULL) FROM household_plan),
-                   (SELECT count(*) FILTER (WHERE error IS NULL AND changed) FROM household_plan),
-                   (SELECT count(*) FILTER (WHERE error IS NULL AND target_id IS NULL) FROM member_plan),
-                   (SELECT count(*) FILTER (WHERE error IS NULL AND changed) FROM member_plan),
-                   (SELECT count(*) FROM (SELECT DISTINCT file, line FROM import_problem_stage
-                                          UNION SELECT 'households', line FROM household_plan WHERE error IS NOT NULL
-                                          UNION SELECT 'members', line FROM member_plan WHERE error IS NOT NULL) r)
+            SELECT h.inserted, h.updated, m.inserted, m.updated,
+                   (SELECT count(*) FROM (SELECT DISTINCT file, line FROM import_problem_stage) r)
+                   + h.rejected + m.rejected
+            FROM (SELECT count(*) FILTER (WHERE error IS NULL AND target_id IS NULL) AS inserted,
+                         count(*) FILTER (WHERE error IS NULL AND changed) AS updated,
+                         count(DISTINCT line) FILTER (WHERE error IS NOT NULL) AS rejected
+                  FROM household_plan) h,
+                 (SELECT count(*) FILTER (WHERE error IS NULL AND target_id IS NULL) AS inserted,
+                         count(*) FILTER (WHERE error IS NULL AND changed) AS updated,
+                         count(DISTINCT line) FILTER (WHERE error IS NOT NULL) AS rejected
+                  FROM member_plan) m
         """)).one()
         return Counts(*row)
 
