@@ -151,11 +151,15 @@ class Loader:
         self._refuse_ambiguous_matches("household_plan", "import_household WHERE NOT refused")
         image = _post_image(_MEMBER_DATA, present[FileKind.members], "s", "m")
         holder_region = "(SELECT g.region_code FROM targeting.household g WHERE g.id = m.household_id)"
+        # Whether the households file lists the row's family at all, asked only of rows whose family has no
+        # accepted households row: a hashed subplan is built on first use, so a file whose families all
+        # stand (a re-import) never builds it.
+        listed = "s.no_kk IN (SELECT no_kk FROM import_household)"
         planned = run(text(f"""
             CREATE TEMP TABLE member_plan ON COMMIT DROP AS
             SELECT s.line, s.nik, m.id AS target_id, COALESCE(m.id, s.new_id) AS id,
                    CASE WHEN s.line > earliest.line THEN 'duplicate_nik'
-                        WHEN hp.id IS NULL AND listed.no_kk IS NOT NULL THEN 'family_refused'
+                        WHEN hp.id IS NULL AND {listed} THEN 'family_refused'
                         WHEN hp.id IS NULL AND family.id IS NULL THEN 'unknown_family'
                         -- The NIK's current family is looked up only when it is not the family this row
                         -- joins (that one is in scope already): no join with every household on re-imports.
@@ -175,8 +179,7 @@ class Loader:
             LEFT JOIN (SELECT nik, min(line) AS line FROM import_member GROUP BY nik HAVING count(*) > 1) earliest
                  ON earliest.nik = s.nik
             LEFT JOIN household_plan hp ON hp.no_kk = s.no_kk AND hp.error IS NULL
-            LEFT JOIN (SELECT DISTINCT no_kk FROM import_household) listed ON listed.no_kk = s.no_kk
-            LEFT JOIN targeting.household family ON hp.id IS NULL AND listed.no_kk IS NULL AND family.no_kk = s.no_kk
+            LEFT JOIN targeting.household family ON hp.id IS NULL AND family.no_kk = s.no_kk AND NOT {listed}
                  AND family.status = 'active' AND {_in_scope('family.region_code')}
             LEFT JOIN targeting.member m ON m.nik = s.nik AND m.status = 'active'
         """), self.params).rowcount
