@@ -255,32 +255,36 @@ class Loader:
         return Counts(*row)
 
     def merge(self, counts: Counts) -> None:
-        run = self.connection.execute
+        """Each statement runs only when the plan's counts say it has rows to write: a re-import of unchanged
+        files then skips the scans of its plans."""
+        def run(statement: Any, rows: int) -> int:
+            return self.connection.execute(statement).rowcount if rows else 0
+
         h_fields = ", ".join(_HOUSEHOLD_DATA)
         run(text(f"""
             INSERT INTO targeting.household (id, no_kk, {h_fields}, status, source, version, created_at, updated_at)
             SELECT id, no_kk, {h_fields}, 'active', 'import', 1, now(), now() FROM household_plan
             WHERE error IS NULL AND target_id IS NULL
-        """))
+        """), counts.households_inserted)
         updated = run(text(f"""
             UPDATE targeting.household h SET ({h_fields}, version, updated_at) = ({', '.join(
                 f'p.{f}' for f in _HOUSEHOLD_DATA)}, p.version, now())
             FROM household_plan p
             WHERE h.id = p.target_id AND p.error IS NULL AND p.changed AND h.version = p.version - 1
-        """)).rowcount
+        """), counts.households_updated)
         m_fields = ", ".join(_MEMBER_DATA)
         run(text(f"""
             INSERT INTO targeting.member (id, household_id, nik, {m_fields}, data_quality, status, version,
                                           created_at, updated_at)
             SELECT id, household_id, nik, {m_fields}, data_quality, 'active', 1, now(), now() FROM member_plan
             WHERE error IS NULL AND target_id IS NULL
-        """))
+        """), counts.members_inserted)
         updated_members = run(text(f"""
             UPDATE targeting.member m SET (household_id, {m_fields}, data_quality, version, updated_at) = (
                 p.household_id, {', '.join(f'p.{f}' for f in _MEMBER_DATA)}, p.data_quality, p.version, now())
             FROM member_plan p
             WHERE m.id = p.target_id AND p.error IS NULL AND p.changed AND m.version = p.version - 1
-        """)).rowcount
+        """), counts.members_updated)
         if (updated, updated_members) != (counts.households_updated, counts.members_updated):
             raise ConcurrentChangeError("Registry records changed while the import ran; nothing was published. "
                                         "Run the import again.")
@@ -291,6 +295,21 @@ class Loader:
         texts = {k: v for i, (code, detail) in enumerate(PLAN_CODES.items())
                  for k, v in ((f"code_{i}", code), (f"detail_{i}", detail))}
         h_cols, m_cols = columns[FileKind.households], columns[FileKind.members]
+        if counts.rows_rejected:
+            self._record_problems(details, texts, h_cols, m_cols)
+        self.connection.execute(text("""
+            INSERT INTO targeting.import_publication (import_id, households_inserted, households_updated,
+                                                      members_inserted, members_updated, rows_rejected)
+            VALUES (:job, :hi, :hu, :mi, :mu, :rr)
+        """), {**self.params, "hi": counts.households_inserted, "hu": counts.households_updated,
+               "mi": counts.members_inserted, "mu": counts.members_updated, "rr": counts.rows_rejected})
+        self.connection.execute(text("""
+            INSERT INTO targeting.audit_event (client_id, action, record_type, record_ids, request_id, pii_visible)
+            VALUES (:client, 'import.publish', 'import', ARRAY[CAST(:job AS uuid)], NULL, true)
+        """), self.params)
+
+    def _record_problems(self, details: str, texts: dict[str, str], h_cols: dict[str, str],
+                         m_cols: dict[str, str]) -> None:
         self.connection.execute(text(f"""
             INSERT INTO targeting.import_problem (import_id, file, line, "column", code, detail)
             SELECT :job, file, line, column_name, code, detail FROM (
@@ -306,24 +325,18 @@ class Loader:
             ) problems ORDER BY file, line, column_name
         """), {**self.params, **texts, "h_no_kk": h_cols.get("no_kk", "no_kk"), "m_nik": m_cols.get("nik", "nik"),
                "m_no_kk": m_cols.get("no_kk", "no_kk"), "m_relationship": m_cols.get("relationship", "relationship")})
-        self.connection.execute(text("""
-            INSERT INTO targeting.import_publication (import_id, households_inserted, households_updated,
-                                                      members_inserted, members_updated, rows_rejected)
-            VALUES (:job, :hi, :hu, :mi, :mu, :rr)
-        """), {**self.params, "hi": counts.households_inserted, "hu": counts.households_updated,
-               "mi": counts.members_inserted, "mu": counts.members_updated, "rr": counts.rows_rejected})
-        self.connection.execute(text("""
-            INSERT INTO targeting.audit_event (client_id, action, record_type, record_ids, request_id, pii_visible)
-            VALUES (:client, 'import.publish', 'import', ARRAY[CAST(:job AS uuid)], NULL, true)
-        """), self.params)
 
-    def append_feed(self) -> None:
+    def append_feed(self, counts: Counts) -> None:
         """The last statements before commit, under the feed lock (feed.repository): seq order = commit order.
 
         Households' entries go first, then members' (a mirror meets a family before its members), each as one
         INSERT ... SELECT in plan order: a single statement would need ORDER BY, i.e. sorting gigabytes of
-        jsonb at provincial scale while the lock is held.
+        jsonb at provincial scale while the lock is held. An import that changed nothing appends nothing and
+        takes no lock; a family that moved is an updated household, so members are re-announced only then.
         """
+        households = counts.households_inserted + counts.households_updated
+        if not households and not counts.members_inserted + counts.members_updated:
+            return
         fixed = {"status": "'active'", "inactive_reason": "NULL"}
         household = household_record_sql(lambda f: fixed.get(f, f"p.{f}"))
         member = member_record_sql(lambda f: fixed.get(f, f"p.{f}"))
@@ -331,11 +344,12 @@ class Loader:
         insert = ("INSERT INTO targeting.registry_change (type, entity_id, household_id, region_code, data, "
                   "client_id, import_id) ")
         self.connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FEED_LOCK_KEY})
-        self.connection.execute(text(insert + f"""
-            SELECT CASE WHEN p.target_id IS NULL THEN 'household.created' ELSE 'household.updated' END,
-                   p.id, p.id, p.region_code, {household}, :client, :job
-            FROM household_plan p WHERE p.error IS NULL AND (p.target_id IS NULL OR p.changed)
-        """), self.params)
+        if households:
+            self.connection.execute(text(insert + f"""
+                SELECT CASE WHEN p.target_id IS NULL THEN 'household.created' ELSE 'household.updated' END,
+                       p.id, p.id, p.region_code, {household}, :client, :job
+                FROM household_plan p WHERE p.error IS NULL AND (p.target_id IS NULL OR p.changed)
+            """), self.params)
         self.connection.execute(text(insert + f"""
             SELECT CASE WHEN p.target_id IS NULL THEN 'member.created' ELSE 'member.updated' END,
                    p.id, p.household_id, p.region_code, {member}, :client, :job

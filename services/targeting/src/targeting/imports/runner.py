@@ -208,7 +208,7 @@ class ImportRun:
         self._phase("publishing")
         self.loader.merge(counts)
         self.loader.record(counts, columns)
-        self.loader.append_feed()
+        self.loader.append_feed(counts)
         self.data.commit()
         return counts
 
