@@ -89,6 +89,19 @@ def _in_scope(column: str) -> str:
     return f"({column} = :scope OR {column} LIKE :scope_subtree)"
 
 
+def refresh_registry_statistics(connection: Connection) -> None:
+    """Join order depends on the registry's size: right after a large import its statistics still describe
+    the empty tables until autovacuum catches up, and the plan's joins go quadratic. The runner calls this
+    on its control connection while the files are parsed (the registry's committed state is all it reads),
+    the plan again in case that did not happen."""
+    stale = connection.execute(text("""
+        SELECT relname FROM pg_stat_user_tables WHERE schemaname = 'targeting'
+        AND relname IN ('household', 'member') AND n_mod_since_analyze > 0.2 * greatest(n_live_tup, 1000)
+    """)).scalars().all()
+    for name in stale:
+        connection.exec_driver_sql(f"ANALYZE targeting.{name}")
+
+
 class Loader:
     def __init__(self, connection: Connection, *, job_id: UUID, client_id: str, scope: str) -> None:
         self.connection = connection
@@ -122,13 +135,7 @@ class Loader:
     def plan(self, present: dict[FileKind, frozenset[str]]) -> None:
         run = self.connection.execute
         self._analyze("import_household", "import_member")
-        # Join order depends on the registry's size: right after a large import its statistics still
-        # describe the empty tables until autovacuum catches up, and the plan's joins go quadratic.
-        stale = run(text("""
-            SELECT relname FROM pg_stat_user_tables WHERE schemaname = 'targeting'
-            AND relname IN ('household', 'member') AND n_mod_since_analyze > 0.2 * greatest(n_live_tup, 1000)
-        """)).scalars().all()
-        self._analyze(*(f"targeting.{name}" for name in stale))
+        refresh_registry_statistics(self.connection)  # usually done already, while the files were parsed
         image = _post_image(_HOUSEHOLD_DATA, present[FileKind.households], "s", "h")
         run(text(f"""
             CREATE TEMP TABLE household_plan ON COMMIT DROP AS

@@ -27,7 +27,7 @@ from kit.database import sqlalchemy_url
 from kit.ids import uuid7_sequence
 from targeting.clock import today_jakarta
 from targeting.imports.dialects import FileKind
-from targeting.imports.loader import ConcurrentChangeError, Counts, Loader
+from targeting.imports.loader import ConcurrentChangeError, Counts, Loader, refresh_registry_statistics
 from targeting.imports.partition import CHILD_IDS, SPLIT_BYTES, ChildParse, Part
 from targeting.imports.reader import CsvFile, count_lines, split_point
 from targeting.imports.repository import JobStore
@@ -176,6 +176,23 @@ class ImportRun:
         state = self.control.state
         state.total = sum(count_lines(path) for path in self.files.values())
         self.control.call(lambda s: s.start(self.job_id, state.total or 0))
+        self.statistics = threading.Thread(target=self._refresh_statistics, name=f"import-analyze-{self.job_id}",
+                                           daemon=True)
+        self.statistics.start()
+        try:
+            return self._import()
+        finally:
+            self.statistics.join()
+
+    def _refresh_statistics(self) -> None:
+        """On the control connection, beside the parse; the plan repeats the check if this fails."""
+        try:
+            self.control.call(lambda s: refresh_registry_statistics(s.connection))
+        except Exception:  # an optimisation, never a reason to fail the job
+            log.warning("import could not refresh registry statistics", extra={"import_id": str(self.job_id)})
+
+    def _import(self) -> Counts:
+        state = self.control.state
         self._phase("parsing")
         context = Context(
             regency_prefixes=prefixes_of(self.data.execute(regency_codes()).scalars()),
@@ -203,6 +220,7 @@ class ImportRun:
             state.total = state.processed
             self._phase("checking")
             self.loader.copy_problems(spool)
+        self.statistics.join()
         self.loader.plan(present)
         counts = self.loader.counts()
         self._phase("publishing")
