@@ -70,7 +70,7 @@ def run_import(jobs_engine: Engine, db: psycopg.Connection, tmp_path: Path):  # 
     counter = iter(range(1_000_000))
 
     def run(*, households: str | bytes | None = None, members: str | bytes | None = None, region: str = "18",
-            bom: bool = False) -> Run:
+            bom: bool = False, split_bytes: int | None = None) -> Run:
         folder = tmp_path / f"run-{next(counter)}"
         folder.mkdir()
         files = {}
@@ -81,7 +81,8 @@ def run_import(jobs_engine: Engine, db: psycopg.Connection, tmp_path: Path):  # 
                 path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + data)
                 files[kind] = path
         job_id, outcome = run_local(jobs_engine, files, client_id=f"cli:{CLIENT}", region=region,
-                                    settings=JobSettings())
+                                    settings=JobSettings() if split_bytes is None
+                                    else JobSettings(split_bytes=split_bytes))
         problems = db.execute(
             'SELECT file, line, "column", code FROM targeting.import_problem WHERE import_id = %s ORDER BY id',
             (job_id,)).fetchall()

@@ -99,6 +99,20 @@ class TestRowRefusals:
                          (run.job_id,)).fetchone()
         assert job == ("succeeded", 19 + 21, 35)
 
+    def test_a_repeated_cell_gets_the_same_outcome_on_every_line(self, run_import):
+        a, members = files.family()
+        b, b_members = files.family()
+        households = [a, files.household(welfare_decile="11"), files.household(welfare_decile="11"), b,
+                      files.household(region_code="18.71.01.9999"), files.household(region_code="18.71.01.9999")]
+        members += [files.member(a["no_kk"], "child", birth_date="1899-12-31"), *b_members,
+                    files.member(b["no_kk"], "child", birth_date="1899-12-31")]
+        run = run_import(households=files.households_text(households), members=files.members_text(members))
+        assert run.codes == {
+            ("households", 3, "welfare_decile", "decile_range"), ("households", 4, "welfare_decile", "decile_range"),
+            ("households", 6, "region_code", "region_unknown"), ("households", 7, "region_code", "region_unknown"),
+            ("members", 5, "birth_date", "birth_date_range"), ("members", 9, "birth_date", "birth_date_range")}
+        assert (run.outcome.counts.households_inserted, run.outcome.counts.members_inserted) == (2, 6)
+
     def test_a_row_the_csv_module_cannot_split_is_refused_and_the_next_rows_still_read(self, run_import):
         a, a_members = files.family()
         later, later_members = files.family()

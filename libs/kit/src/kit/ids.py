@@ -33,13 +33,14 @@ def uuid7() -> uuid.UUID:
     return uuid.UUID(int=value)
 
 
-def uuid7_sequence() -> Callable[[], str]:
+def uuid7_sequence(first: int = 1) -> Callable[[], str]:
     """Time-ordered UUIDv7 strings for a bulk writer: one millisecond stamp and random seed per sequence,
     then a 48-bit counter in the random bits (RFC 9562 section 6.2, method 1). Ids of one sequence sort in
     creation order, never collide with each other, and cost one string format each instead of a syscall.
+    Sequences started in the same millisecond that must never collide get disjoint `first` counters.
     """
     ms = time.time_ns() // 1_000_000
     seed = int.from_bytes(os.urandom(4), "big")
     prefix = f"{ms >> 16:08x}-{ms & 0xFFFF:04x}-7{seed >> 20:03x}-{0x8000 | (seed & 0x3FFF):04x}-"
-    counter = itertools.count(1)
+    counter = itertools.count(first)
     return lambda: f"{prefix}{next(counter):012x}"

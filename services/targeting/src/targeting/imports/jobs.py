@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from kit.ids import uuid7
 from targeting.imports.dialects import FileKind
 from targeting.imports.models import Runner
+from targeting.imports.partition import SPLIT_BYTES
 from targeting.imports.repository import JobStore, heartbeat_age
 from targeting.imports.runner import ImportRun, Outcome, Progress
 
@@ -36,6 +37,7 @@ class JobSettings:
     heartbeat_seconds: float = 5.0
     stale_after_seconds: float = 300.0
     max_attempts: int = 3
+    split_bytes: int = SPLIT_BYTES  # files from this size on are parsed in two processes (imports.partition)
 
 
 def spooled_files(spool_dir: str | Path, kinds: list[str]) -> dict[FileKind, Path]:
@@ -60,7 +62,7 @@ def run_next_upload(engine: Engine, settings: JobSettings, *, abort: threading.E
         assert job.spool_dir is not None
         run = ImportRun(engine, data, job_id=job.id, client_id=job.client_id, scope=job.region,
                         files=spooled_files(job.spool_dir, list(job.files)), abort=abort,
-                        heartbeat_seconds=settings.heartbeat_seconds)
+                        heartbeat_seconds=settings.heartbeat_seconds, split_bytes=settings.split_bytes)
         if started is not None:
             started(run)
         outcome = run.execute()
@@ -88,7 +90,8 @@ def run_local(engine: Engine, files: dict[FileKind, Path], *, client_id: str, re
             store.hold_run_lock()
         data.commit()
         run = ImportRun(engine, data, job_id=job_id, client_id=client_id, scope=region, files=files,
-                        progress=progress, heartbeat_seconds=settings.heartbeat_seconds)
+                        progress=progress, heartbeat_seconds=settings.heartbeat_seconds,
+                        split_bytes=settings.split_bytes)
         return job_id, run.execute()
 
 

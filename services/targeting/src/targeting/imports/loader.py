@@ -89,14 +89,32 @@ def _in_scope(column: str) -> str:
     return f"({column} = :scope OR {column} LIKE :scope_subtree)"
 
 
+def refresh_registry_statistics(connection: Connection) -> None:
+    """Join order depends on the registry's size: right after a large import its statistics still describe
+    the empty tables until autovacuum catches up, and the plan's joins go quadratic. The runner calls this
+    on its control connection while the files are parsed (the registry's committed state is all it reads),
+    the plan again in case that did not happen."""
+    stale = connection.execute(text("""
+        SELECT relname FROM pg_stat_user_tables WHERE schemaname = 'targeting'
+        AND relname IN ('household', 'member') AND n_mod_since_analyze > 0.2 * greatest(n_live_tup, 1000)
+    """)).scalars().all()
+    for name in stale:
+        connection.exec_driver_sql(f"ANALYZE targeting.{name}")
+
+
 class Loader:
     def __init__(self, connection: Connection, *, job_id: UUID, client_id: str, scope: str) -> None:
         self.connection = connection
         self.params = {"job": job_id, "client": client_id, "scope": scope, "scope_subtree": scope + ".%"}
+        self.staged = dict.fromkeys(FileKind, 0)  # rows COPYed into each staging table
 
     def create_staging(self) -> None:
         # Before the first temporary table: staging and plans stay in this session's memory, joins in RAM.
-        for setting in ("temp_buffers = '512MB'", "work_mem = '256MB'", "maintenance_work_mem = '256MB'"):
+        # Hash joins may take 1 GB (4 x work_mem): a re-import's member plan hashes 3.45 M staged rows against
+        # the registry, which at 512 MB spilled to disk in two batches (measured: plan and head check 7 s of
+        # 38 s slower at provincial scale). One import runs at a time (RUN_LOCK); its session ends with it.
+        for setting in ("temp_buffers = '512MB'", "work_mem = '256MB'", "maintenance_work_mem = '256MB'",
+                        "hash_mem_multiplier = 4"):
             self.connection.exec_driver_sql(f"SET {setting}")
         self.connection.exec_driver_sql(_STAGING_DDL)
 
@@ -104,9 +122,10 @@ class Loader:
     def copy(self, kind: FileKind) -> Iterator[Any]:
         table, columns = STAGING[kind]
         raw = self.connection.connection.driver_connection
-        with raw.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
-                f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            yield copy
+        with raw.cursor() as cursor:  # type: ignore[union-attr]
+            with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                yield copy
+            self.staged[kind] += cursor.rowcount
 
     def copy_problems(self, path: Path) -> None:
         raw = self.connection.connection.driver_connection
@@ -120,13 +139,7 @@ class Loader:
     def plan(self, present: dict[FileKind, frozenset[str]]) -> None:
         run = self.connection.execute
         self._analyze("import_household", "import_member")
-        # Join order depends on the registry's size: right after a large import its statistics still
-        # describe the empty tables until autovacuum catches up, and the plan's joins go quadratic.
-        stale = run(text("""
-            SELECT relname FROM pg_stat_user_tables WHERE schemaname = 'targeting'
-            AND relname IN ('household', 'member') AND n_mod_since_analyze > 0.2 * greatest(n_live_tup, 1000)
-        """)).scalars().all()
-        self._analyze(*(f"targeting.{name}" for name in stale))
+        refresh_registry_statistics(self.connection)  # usually done already, while the files were parsed
         image = _post_image(_HOUSEHOLD_DATA, present[FileKind.households], "s", "h")
         run(text(f"""
             CREATE TEMP TABLE household_plan ON COMMIT DROP AS
@@ -140,21 +153,30 @@ class Loader:
                        IS DISTINCT FROM ({', '.join(f'h.{f}' for f in image)}) AS changed,
                    h.id IS NOT NULL AND {image['region_code']} IS DISTINCT FROM h.region_code AS region_moved
             FROM import_household s
-            JOIN (SELECT no_kk, min(line) AS line FROM import_household WHERE NOT refused GROUP BY no_kk) earliest
-                 ON earliest.no_kk = s.no_kk
+            LEFT JOIN (SELECT no_kk, min(line) AS line FROM import_household WHERE NOT refused GROUP BY no_kk
+                       HAVING count(*) > 1) earliest ON earliest.no_kk = s.no_kk
             LEFT JOIN targeting.household h ON h.no_kk = s.no_kk AND h.status = 'active'
             WHERE NOT s.refused
         """), self.params)
         self._analyze("household_plan")
         self._refuse_ambiguous_matches("household_plan", "import_household WHERE NOT refused")
         image = _post_image(_MEMBER_DATA, present[FileKind.members], "s", "m")
-        run(text(f"""
+        holder_region = "(SELECT g.region_code FROM targeting.household g WHERE g.id = m.household_id)"
+        # Whether the households file lists the row's family at all, asked only of rows whose family has no
+        # accepted households row: a hashed subplan is built on first use, so a file whose families all
+        # stand (a re-import) never builds it.
+        listed = "s.no_kk IN (SELECT no_kk FROM import_household)"
+        planned = run(text(f"""
             CREATE TEMP TABLE member_plan ON COMMIT DROP AS
             SELECT s.line, s.nik, m.id AS target_id, COALESCE(m.id, s.new_id) AS id,
                    CASE WHEN s.line > earliest.line THEN 'duplicate_nik'
-                        WHEN hp.id IS NULL AND listed.no_kk IS NOT NULL THEN 'family_refused'
+                        WHEN hp.id IS NULL AND {listed} THEN 'family_refused'
                         WHEN hp.id IS NULL AND family.id IS NULL THEN 'unknown_family'
-                        WHEN m.id IS NOT NULL AND NOT {_in_scope('holder.region_code')} THEN 'nik_taken'
+                        -- The NIK's current family is looked up only when it is not the family this row
+                        -- joins (that one is in scope already): no join with every household on re-imports.
+                        WHEN m.id IS NOT NULL AND m.household_id IS DISTINCT FROM COALESCE(hp.id, family.id)
+                             AND NOT {_in_scope(holder_region)}
+                             THEN 'nik_taken'
                    END AS error,
                    COALESCE(hp.id, family.id) AS household_id,
                    COALESCE(hp.region_code, family.region_code) AS region_code,
@@ -164,16 +186,17 @@ class Loader:
                        IS DISTINCT FROM (m.household_id, m.data_quality, {', '.join(f'm.{f}' for f in image)})
                        AS changed
             FROM import_member s
-            JOIN (SELECT nik, min(line) AS line FROM import_member GROUP BY nik) earliest ON earliest.nik = s.nik
+            -- Only repeated NIKs are joined (as for No. KKs above): a hash of a few keys, not of millions.
+            LEFT JOIN (SELECT nik, min(line) AS line FROM import_member GROUP BY nik HAVING count(*) > 1) earliest
+                 ON earliest.nik = s.nik
             LEFT JOIN household_plan hp ON hp.no_kk = s.no_kk AND hp.error IS NULL
-            LEFT JOIN (SELECT DISTINCT no_kk FROM import_household) listed ON listed.no_kk = s.no_kk
-            LEFT JOIN targeting.household family ON hp.id IS NULL AND listed.no_kk IS NULL AND family.no_kk = s.no_kk
+            LEFT JOIN targeting.household family ON hp.id IS NULL AND family.no_kk = s.no_kk AND NOT {listed}
                  AND family.status = 'active' AND {_in_scope('family.region_code')}
             LEFT JOIN targeting.member m ON m.nik = s.nik AND m.status = 'active'
-            LEFT JOIN targeting.household holder ON holder.id = m.household_id
-        """), self.params)
+        """), self.params).rowcount
         self._analyze("member_plan")
-        self._refuse_ambiguous_matches("member_plan", "import_member")
+        if planned != self.staged[FileKind.members]:  # counted as they were planned and staged: no scans
+            self._refuse_ambiguous_matches("member_plan", "import_member")
         self._check_heads()
 
     def _analyze(self, *tables: str) -> None:
@@ -225,44 +248,54 @@ class Loader:
     # --- publish ----------------------------------------------------------------------------------
 
     def counts(self) -> Counts:
+        """One scan per plan. Rejected lines add up without overlap: a row with problems is either not staged
+        (members, unreadable rows) or staged as refused and left out of the plan (households)."""
         row = self.connection.execute(text("""
-            SELECT (SELECT count(*) FILTER (WHERE error IS NULL AND target_id IS NULL) FROM household_plan),
-                   (SELECT count(*) FILTER (WHERE error IS NULL AND changed) FROM household_plan),
-                   (SELECT count(*) FILTER (WHERE error IS NULL AND target_id IS NULL) FROM member_plan),
-                   (SELECT count(*) FILTER (WHERE error IS NULL AND changed) FROM member_plan),
-                   (SELECT count(*) FROM (SELECT DISTINCT file, line FROM import_problem_stage
-                                          UNION SELECT 'households', line FROM household_plan WHERE error IS NOT NULL
-                                          UNION SELECT 'members', line FROM member_plan WHERE error IS NOT NULL) r)
+            SELECT h.inserted, h.updated, m.inserted, m.updated,
+                   (SELECT count(*) FROM (SELECT DISTINCT file, line FROM import_problem_stage) r)
+                   + h.rejected + m.rejected
+            FROM (SELECT count(*) FILTER (WHERE error IS NULL AND target_id IS NULL) AS inserted,
+                         count(*) FILTER (WHERE error IS NULL AND changed) AS updated,
+                         count(DISTINCT line) FILTER (WHERE error IS NOT NULL) AS rejected
+                  FROM household_plan) h,
+                 (SELECT count(*) FILTER (WHERE error IS NULL AND target_id IS NULL) AS inserted,
+                         count(*) FILTER (WHERE error IS NULL AND changed) AS updated,
+                         count(DISTINCT line) FILTER (WHERE error IS NOT NULL) AS rejected
+                  FROM member_plan) m
         """)).one()
         return Counts(*row)
 
     def merge(self, counts: Counts) -> None:
-        run = self.connection.execute
+        """Each statement runs only when the plan's counts say it has rows to write: a re-import of unchanged
+        files then skips the scans of its plans."""
+        def run(statement: Any, rows: int) -> int:
+            return self.connection.execute(statement).rowcount if rows else 0
+
         h_fields = ", ".join(_HOUSEHOLD_DATA)
         run(text(f"""
             INSERT INTO targeting.household (id, no_kk, {h_fields}, status, source, version, created_at, updated_at)
             SELECT id, no_kk, {h_fields}, 'active', 'import', 1, now(), now() FROM household_plan
             WHERE error IS NULL AND target_id IS NULL
-        """))
+        """), counts.households_inserted)
         updated = run(text(f"""
             UPDATE targeting.household h SET ({h_fields}, version, updated_at) = ({', '.join(
                 f'p.{f}' for f in _HOUSEHOLD_DATA)}, p.version, now())
             FROM household_plan p
             WHERE h.id = p.target_id AND p.error IS NULL AND p.changed AND h.version = p.version - 1
-        """)).rowcount
+        """), counts.households_updated)
         m_fields = ", ".join(_MEMBER_DATA)
         run(text(f"""
             INSERT INTO targeting.member (id, household_id, nik, {m_fields}, data_quality, status, version,
                                           created_at, updated_at)
             SELECT id, household_id, nik, {m_fields}, data_quality, 'active', 1, now(), now() FROM member_plan
             WHERE error IS NULL AND target_id IS NULL
-        """))
+        """), counts.members_inserted)
         updated_members = run(text(f"""
             UPDATE targeting.member m SET (household_id, {m_fields}, data_quality, version, updated_at) = (
                 p.household_id, {', '.join(f'p.{f}' for f in _MEMBER_DATA)}, p.data_quality, p.version, now())
             FROM member_plan p
             WHERE m.id = p.target_id AND p.error IS NULL AND p.changed AND m.version = p.version - 1
-        """)).rowcount
+        """), counts.members_updated)
         if (updated, updated_members) != (counts.households_updated, counts.members_updated):
             raise ConcurrentChangeError("Registry records changed while the import ran; nothing was published. "
                                         "Run the import again.")
@@ -273,6 +306,21 @@ class Loader:
         texts = {k: v for i, (code, detail) in enumerate(PLAN_CODES.items())
                  for k, v in ((f"code_{i}", code), (f"detail_{i}", detail))}
         h_cols, m_cols = columns[FileKind.households], columns[FileKind.members]
+        if counts.rows_rejected:
+            self._record_problems(details, texts, h_cols, m_cols)
+        self.connection.execute(text("""
+            INSERT INTO targeting.import_publication (import_id, households_inserted, households_updated,
+                                                      members_inserted, members_updated, rows_rejected)
+            VALUES (:job, :hi, :hu, :mi, :mu, :rr)
+        """), {**self.params, "hi": counts.households_inserted, "hu": counts.households_updated,
+               "mi": counts.members_inserted, "mu": counts.members_updated, "rr": counts.rows_rejected})
+        self.connection.execute(text("""
+            INSERT INTO targeting.audit_event (client_id, action, record_type, record_ids, request_id, pii_visible)
+            VALUES (:client, 'import.publish', 'import', ARRAY[CAST(:job AS uuid)], NULL, true)
+        """), self.params)
+
+    def _record_problems(self, details: str, texts: dict[str, str], h_cols: dict[str, str],
+                         m_cols: dict[str, str]) -> None:
         self.connection.execute(text(f"""
             INSERT INTO targeting.import_problem (import_id, file, line, "column", code, detail)
             SELECT :job, file, line, column_name, code, detail FROM (
@@ -288,24 +336,18 @@ class Loader:
             ) problems ORDER BY file, line, column_name
         """), {**self.params, **texts, "h_no_kk": h_cols.get("no_kk", "no_kk"), "m_nik": m_cols.get("nik", "nik"),
                "m_no_kk": m_cols.get("no_kk", "no_kk"), "m_relationship": m_cols.get("relationship", "relationship")})
-        self.connection.execute(text("""
-            INSERT INTO targeting.import_publication (import_id, households_inserted, households_updated,
-                                                      members_inserted, members_updated, rows_rejected)
-            VALUES (:job, :hi, :hu, :mi, :mu, :rr)
-        """), {**self.params, "hi": counts.households_inserted, "hu": counts.households_updated,
-               "mi": counts.members_inserted, "mu": counts.members_updated, "rr": counts.rows_rejected})
-        self.connection.execute(text("""
-            INSERT INTO targeting.audit_event (client_id, action, record_type, record_ids, request_id, pii_visible)
-            VALUES (:client, 'import.publish', 'import', ARRAY[CAST(:job AS uuid)], NULL, true)
-        """), self.params)
 
-    def append_feed(self) -> None:
+    def append_feed(self, counts: Counts) -> None:
         """The last statements before commit, under the feed lock (feed.repository): seq order = commit order.
 
         Households' entries go first, then members' (a mirror meets a family before its members), each as one
         INSERT ... SELECT in plan order: a single statement would need ORDER BY, i.e. sorting gigabytes of
-        jsonb at provincial scale while the lock is held.
+        jsonb at provincial scale while the lock is held. An import that changed nothing appends nothing and
+        takes no lock; a family that moved is an updated household, so members are re-announced only then.
         """
+        households = counts.households_inserted + counts.households_updated
+        if not households and not counts.members_inserted + counts.members_updated:
+            return
         fixed = {"status": "'active'", "inactive_reason": "NULL"}
         household = household_record_sql(lambda f: fixed.get(f, f"p.{f}"))
         member = member_record_sql(lambda f: fixed.get(f, f"p.{f}"))
@@ -313,11 +355,12 @@ class Loader:
         insert = ("INSERT INTO targeting.registry_change (type, entity_id, household_id, region_code, data, "
                   "client_id, import_id) ")
         self.connection.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FEED_LOCK_KEY})
-        self.connection.execute(text(insert + f"""
-            SELECT CASE WHEN p.target_id IS NULL THEN 'household.created' ELSE 'household.updated' END,
-                   p.id, p.id, p.region_code, {household}, :client, :job
-            FROM household_plan p WHERE p.error IS NULL AND (p.target_id IS NULL OR p.changed)
-        """), self.params)
+        if households:
+            self.connection.execute(text(insert + f"""
+                SELECT CASE WHEN p.target_id IS NULL THEN 'household.created' ELSE 'household.updated' END,
+                       p.id, p.id, p.region_code, {household}, :client, :job
+                FROM household_plan p WHERE p.error IS NULL AND (p.target_id IS NULL OR p.changed)
+            """), self.params)
         self.connection.execute(text(insert + f"""
             SELECT CASE WHEN p.target_id IS NULL THEN 'member.created' ELSE 'member.updated' END,
                    p.id, p.household_id, p.region_code, {member}, :client, :job

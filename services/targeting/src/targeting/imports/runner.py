@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import logging
+import os
 import tempfile
 import threading
 import uuid
@@ -26,15 +27,15 @@ from kit.database import sqlalchemy_url
 from kit.ids import uuid7_sequence
 from targeting.clock import today_jakarta
 from targeting.imports.dialects import FileKind
-from targeting.imports.loader import ConcurrentChangeError, Counts, Loader
-from targeting.imports.reader import CsvFile, count_lines
+from targeting.imports.loader import ConcurrentChangeError, Counts, Loader, refresh_registry_statistics
+from targeting.imports.partition import CHILD_IDS, SPLIT_BYTES, ChildParse, Part
+from targeting.imports.reader import CsvFile, count_lines, split_point
 from targeting.imports.repository import JobStore
-from targeting.imports.rows import NULL, Context, RowValidator, data_quality, resolve_header
+from targeting.imports.rows import Context, RowValidator, resolve_header, stage_rows
 from targeting.regions.catalog import current_villages, prefixes_of, regency_codes
 
 log = logging.getLogger("targeting.imports")
 
-BATCH = 10_000  # rows between progress reports and abort checks
 Progress = Callable[[str, int, int | None], None]  # phase, rows processed, rows total
 
 
@@ -127,11 +128,13 @@ class ImportRun:
 
     def __init__(self, engine: Engine, data: Connection, *, job_id: uuid.UUID, client_id: str, scope: str,
                  files: dict[FileKind, Path], progress: Progress | None = None,
-                 abort: threading.Event | None = None, heartbeat_seconds: float = 5.0) -> None:
+                 abort: threading.Event | None = None, heartbeat_seconds: float = 5.0,
+                 split_bytes: int = SPLIT_BYTES) -> None:
         self.data, self.job_id, self.scope, self.files = data, job_id, scope, files
         self.loader = Loader(data, job_id=job_id, client_id=client_id, scope=scope)
         self.control = _Control(engine, job_id, heartbeat_seconds)
         self.progress, self.abort = progress, abort or threading.Event()
+        self.split_bytes = split_bytes
         self.backend_pid: int = data.connection.driver_connection.info.backend_pid  # type: ignore[union-attr]
 
     def execute(self) -> Outcome:
@@ -173,6 +176,23 @@ class ImportRun:
         state = self.control.state
         state.total = sum(count_lines(path) for path in self.files.values())
         self.control.call(lambda s: s.start(self.job_id, state.total or 0))
+        self.statistics = threading.Thread(target=self._refresh_statistics, name=f"import-analyze-{self.job_id}",
+                                           daemon=True)
+        self.statistics.start()
+        try:
+            return self._import()
+        finally:
+            self.statistics.join()
+
+    def _refresh_statistics(self) -> None:
+        """On the control connection, beside the parse; the plan repeats the check if this fails."""
+        try:
+            self.control.call(lambda s: refresh_registry_statistics(s.connection))
+        except Exception:  # an optimisation, never a reason to fail the job
+            log.warning("import could not refresh registry statistics", extra={"import_id": str(self.job_id)})
+
+    def _import(self) -> Counts:
+        state = self.control.state
         self._phase("parsing")
         context = Context(
             regency_prefixes=prefixes_of(self.data.execute(regency_codes()).scalars()),
@@ -188,7 +208,7 @@ class ImportRun:
                 problems = csv.writer(handle)
                 for kind in FileKind:
                     if kind in self.files:
-                        staged = self._stage(kind, context, problems)
+                        staged = self._stage(kind, context, problems, Path(scratch))
                         if isinstance(staged, list):
                             refused += staged
                         else:
@@ -200,52 +220,66 @@ class ImportRun:
             state.total = state.processed
             self._phase("checking")
             self.loader.copy_problems(spool)
+        self.statistics.join()
         self.loader.plan(present)
         counts = self.loader.counts()
         self._phase("publishing")
         self.loader.merge(counts)
         self.loader.record(counts, columns)
-        self.loader.append_feed()
+        self.loader.append_feed(counts)
         self.data.commit()
         return counts
 
-    def _stage(self, kind: FileKind, context: Context, problems: Any
+    def _stage(self, kind: FileKind, context: Context, problems: Any, scratch: Path
                ) -> tuple[frozenset[str], dict[str, str]] | list[tuple[str, int, str, str, str]]:
-        with CsvFile(self.files[kind]) as source:
+        path = self.files[kind]
+        with CsvFile(path) as source:
             header = resolve_header(kind, source.header)
             if header.problems:
                 return [(kind.value, 1, column, code, detail) for column, code, detail in header.problems]
             validator = RowValidator(kind, header, context)
-            self._copy(kind, source, validator, problems)
+            split = split_point(path, self.split_bytes)
+            child = None if split is None else ChildParse(Part(
+                path, split[0], split[1], source.delimiter, kind, source.header, context,
+                scratch / f"{kind.value}-rows.txt", scratch / f"{kind.value}-problems.csv", os.getpid()))
+            try:
+                self._copy(kind, source, validator, problems, split, child)
+            finally:
+                if child is not None:
+                    child.stop()
         return validator.present, {c.field: name for _, name, c in header.columns if c.field is not None}
 
-    def _copy(self, kind: FileKind, source: CsvFile, validator: RowValidator, problems: Any) -> None:
-        """The per-row loop, the import's Python hot path: rows go to COPY as preformatted text in blocks
-        (psycopg's write_row per row doubled the loop's cost)."""
-        width, file, state = len(source.header), kind.value, self.control.state
-        households = kind is FileKind.households
-        new_id = uuid7_sequence()
-        block: list[str] = []
+    def _copy(self, kind: FileKind, source: CsvFile, validator: RowValidator, problems: Any,
+              split: tuple[int, int] | None, child: ChildParse | None) -> None:
+        """Stages a file's rows; with a split, this process reads the first part while `child` reads the
+        second, unless the first part's last record runs across the split (then this process reads on)."""
+        width, state = len(source.header), self.control.state
+
+        def parsed(base: int) -> Callable[[int], None]:
+            def report(count: int) -> None:
+                state.processed = base + count
+                self._phase("parsing")
+            return report
+
         with self.loader.copy(kind) as copy:
-            for line, cells, why in source.records():
-                state.processed += 1
-                if state.processed % BATCH == 0:
-                    copy.write("".join(block))
-                    block.clear()
-                    self._phase("parsing")
-                if cells is None:
-                    problems.writerow((file, line, "", "csv_malformed", "The CSV cannot be split here: " + why))
-                    continue
-                values, found = validator.validate(cells, width)
-                if found:
-                    problems.writerows((file, line, column, code, detail) for column, code, detail in found)
-                    if households and values and values[0] != NULL:  # so its members learn their family's fate
-                        block.append(f"{line}\tt\t{new_id()}\t" + "\t".join(values) + "\n")
-                elif households:
-                    block.append(f"{line}\tf\t{new_id()}\t" + "\t".join(values) + "\n")
-                else:
-                    block.append(f"{line}\t{new_id()}\t" + "\t".join(values) + f"\t{data_quality(values)}\n")
-            copy.write("".join(block))
+            start = state.processed
+            read = stage_rows(kind, source.records(split[1] if split else None), validator, width, copy.write,
+                              problems, uuid7_sequence(), parsed(start))
+            state.processed = start + read
+            if split is None or not source.stopped_at_split:
+                return
+            rows = child.wait(lambda: self._phase("parsing")) if child is not None else None
+            if rows is not None:
+                assert child is not None
+                child.stream(copy.write, problems)
+                state.processed += rows
+                return
+            log.warning("import child parse failed; parsing its part here", extra={"import_id": str(self.job_id)})
+            with CsvFile(source.path, start=(split[0], split[1], source.delimiter)) as rest:
+                start = state.processed
+                read = stage_rows(kind, rest.records(), validator, width, copy.write, problems,
+                                  uuid7_sequence(CHILD_IDS), parsed(start))
+                state.processed = start + read
 
     def _rollback(self) -> None:
         try:
