@@ -56,3 +56,27 @@ class TestIdempotencyKey:
         assert_problem(refused, 403, "agency-outside-region")
         retried = await programs.post("/api/v1/agencies", json=agency_body("18.71"), headers=headers)
         assert retried.status_code == 201
+
+
+class TestRetention:
+    async def test_a_key_older_than_a_day_starts_a_new_request(self, programs, auth, connection):
+        headers = auth() | {"Idempotency-Key": "old-key"}
+        first = await programs.post("/api/v1/agencies", json=agency_body(), headers=headers)
+        await connection.execute(text("UPDATE programs.idempotency_key SET created_at = now() - interval '25 hours' "
+                                      "WHERE key = 'old-key'"))
+        other = await programs.post("/api/v1/agencies", json=agency_body(), headers=headers)
+        assert other.status_code == 201 and other.json()["id"] != first.json()["id"]
+        assert "idempotent-replayed" not in other.headers
+        # Within the day the new record replays.
+        again = await programs.post("/api/v1/agencies", json={k: v for k, v in other.json().items()
+                                                              if k in agency_body()}, headers=headers)
+        assert again.headers.get("idempotent-replayed") == "true" and again.json()["id"] == other.json()["id"]
+
+    async def test_claiming_a_new_key_deletes_expired_records(self, programs, auth, connection):
+        for i in range(3):
+            await programs.post("/api/v1/agencies", json=agency_body(), headers=auth() | {"Idempotency-Key": f"e{i}"})
+        await connection.execute(text("UPDATE programs.idempotency_key SET created_at = now() - interval '2 days' "
+                                      "WHERE key IN ('e0', 'e1')"))
+        await programs.post("/api/v1/agencies", json=agency_body(), headers=auth() | {"Idempotency-Key": "fresh"})
+        keys = set((await connection.scalars(text("SELECT key FROM programs.idempotency_key"))).all())
+        assert {"e2", "fresh"} <= keys and not {"e0", "e1"} & keys
