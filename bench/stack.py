@@ -44,17 +44,20 @@ class Database:
                 and f" {self.name} " in argv[0]]
 
 
+def _bench_server() -> tuple[str, str, Path | None]:
+    """(server URL, where it is, embedded data folder): DATABASE_URL's server, or an embedded one in .data/bench-pg."""
+    server_url = os.environ.get("DATABASE_URL")
+    if server_url:
+        return server_url, "the PostgreSQL server at DATABASE_URL", None
+    pgdata = DATA_DIR / "bench-pg"
+    _server, server_url = start_embedded(pgdata)
+    return server_url, "embedded PostgreSQL (.data/bench-pg)", pgdata
+
+
 @contextmanager
 def throwaway_database() -> Iterator[Database]:
-    """A fresh, migrated database on DATABASE_URL's server, or on an embedded one in .data/bench-pg;
-    dropped afterwards."""
-    server_url = os.environ.get("DATABASE_URL")
-    pgdata = None
-    where = "the PostgreSQL server at DATABASE_URL"
-    if not server_url:
-        pgdata = DATA_DIR / "bench-pg"
-        _server, server_url = start_embedded(pgdata)
-        where = "embedded PostgreSQL (.data/bench-pg)"
+    """A fresh, migrated database on the bench server; dropped afterwards."""
+    server_url, where, pgdata = _bench_server()
     name = f"sinergi_bench_{uuid.uuid4().hex[:8]}"
     url = ensure_database(server_url, name, fresh=True)
     try:
@@ -66,15 +69,9 @@ def throwaway_database() -> Iterator[Database]:
 
 @contextmanager
 def kept_database(name: str) -> Iterator[Database]:
-    """Database `name` on DATABASE_URL's server or the embedded one, created when missing and migrated to head,
-    and kept afterwards: for data too dear to make on every run (a filled registry)."""
-    server_url = os.environ.get("DATABASE_URL")
-    pgdata = None
-    where = "the PostgreSQL server at DATABASE_URL"
-    if not server_url:
-        pgdata = DATA_DIR / "bench-pg"
-        _server, server_url = start_embedded(pgdata)
-        where = "embedded PostgreSQL (.data/bench-pg)"
+    """Database `name` on the bench server, created when missing and migrated to head, and kept afterwards: for
+    data too dear to make on every run (a filled registry)."""
+    server_url, where, pgdata = _bench_server()
     url = ensure_database(server_url, name)
     upgrade(SCHEMAS, url)
     yield Database(url=url, name=name, where=f"{where}, {_server_version(url)}", pgdata=pgdata)
