@@ -5,7 +5,7 @@ same rows into the same indexed read-model tables in the same run; then the cove
 targeting benchmark's 1 M households and ~4 M members (bench.targeting_bench.fill), a registry feed entry per
 household and member (the records the API writes), and programmes with 300,000 enrolments and 150,000
 deliveries with their programs-feed entries. The targeting and programs services run as real processes; the
-consumer reads them over HTTP exactly as the reporting service does. Replaces "## Reporting" in RESULTS.md.
+consumer reads them over HTTP exactly as the reporting service does. Rewrites its section of bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -19,16 +19,14 @@ import subprocess
 import time
 import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
 import psycopg
 
+from bench.results import write_section
 from bench.stack import free_port
 from bench.targeting_bench import HOUSEHOLDS, database_url, fill, uptime
 
-ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "bench" / "RESULTS.md"
 ENROLMENTS = int(os.environ.get("REPORTING_BENCH_ENROLMENTS", "300000"))
 SECTORS = ["social_assistance", "health", "education", "water_sanitation", "housing", "income", "food",
            "infrastructure", "health", "education"]
@@ -310,18 +308,9 @@ def main() -> None:
         "seq range, audited as that range, applied through a staging table) for readers that are millions of "
         "entries behind.",
     ]
-    text = "\n".join(body) + "\n\n"
-    results = RESULTS.read_text()
-    start = results.find("## Reporting")
-    if start >= 0:
-        ends = [i for i in (results.find("\n## ", start + 1), results.find("\n<!-- bench:", start + 1)) if i >= 0]
-        end = min(ends) if ends else -1
-        results = results[:start] + text + (results[end + 1:] if end >= 0 else "")
-    else:
-        results = results.rstrip("\n") + "\n\n" + text
-    RESULTS.write_text(results)
+    text = "\n".join(body)
+    write_section("reporting", text)
     print(text)
-
 
 if __name__ == "__main__":
     main()
