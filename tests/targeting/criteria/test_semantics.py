@@ -168,7 +168,7 @@ class TestOperators:
         assert await _lookup(targeting, auth(), rows, member(leaf("age", "eq", 35)), as_of=date(2025, 3, 2)) == "c"
 
     async def test_as_of_defaults_to_today_in_jakarta(self, targeting, auth, connection):
-        from targeting.clock import today_jakarta
+        from kit.clock import today_jakarta
 
         born_today_75_years_ago = today_jakarta().replace(year=today_jakarta().year - 75) \
             if (today_jakarta().month, today_jakarta().day) != (2, 29) else date(today_jakarta().year - 75, 3, 1)

@@ -5,7 +5,7 @@ from datetime import date
 
 from sqlalchemy import text
 
-from targeting.clock import today_jakarta
+from kit.clock import today_jakarta
 from tests.targeting import factories as f
 from tests.targeting.dci import support as s
 

@@ -3,7 +3,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import text
 
-from targeting.clock import today_jakarta
+from kit.clock import today_jakarta
 from tests.support import assert_problem
 from tests.targeting import factories as f
 

@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from targeting.clock import today_jakarta
+from kit.clock import today_jakarta
 from tests.targeting import factories as f
 from tests.targeting.imports import files
 

@@ -79,7 +79,7 @@ class TestCreate:
         assert second["registry_seq"] > first["registry_seq"] and second["households"] == 0
 
     async def test_as_of_defaults_to_today_and_drives_age(self, targeting, auth, connection):
-        from targeting.clock import today_jakarta
+        from kit.clock import today_jakarta
 
         data = await f.insert_households(connection, rows())
         teens = {"member": {"field": "age", "op": "between", "value": [10, 19]}}

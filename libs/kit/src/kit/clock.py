@@ -1,4 +1,5 @@
-"""The registry's calendar is Asia/Jakarta (WIB): 00:00-07:00 there is still yesterday in UTC."""
+"""The calendar every service counts in: Asia/Jakarta (WIB), where 00:00-07:00 is still yesterday in UTC.
+Dates, ages, quarters and fiscal years all follow it."""
 
 from __future__ import annotations
 

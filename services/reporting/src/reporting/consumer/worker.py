@@ -12,12 +12,11 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from kit.clock import today_jakarta
 from reporting.consumer.apply import apply_page
 from reporting.consumer.leadership import Leadership
 from reporting.consumer.sources import FeedPage, Source, SourceError
@@ -26,7 +25,6 @@ log = logging.getLogger("reporting.consumer")
 
 FEED_PATHS = {"registry": "/api/v1/feeds/registry", "programs": "/api/v1/feeds/programs"}
 REGION_LEVELS = ("province", "regency", "district", "village")
-JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
 class PositionMovedError(Exception):
@@ -97,7 +95,7 @@ class Consumer:
         """Replace each relevant year's designations with the targeting service's current list."""
         async with self.sessionmaker() as session:
             years = set((await session.scalars(text("SELECT DISTINCT fiscal_year FROM reporting.program"))).all())
-        years.add(datetime.now(JAKARTA).year)
+        years.add(today_jakarta().year)
         total = 0
         for year in sorted(years):
             items = [i async for page in self.targeting.pages(f"/api/v1/priority-areas/{year}/designations", {})

@@ -9,6 +9,7 @@ from html import escape
 from pydantic import BaseModel, Field
 
 from reporting.reports.export import (
+    Column,
     Table,
     convergence_tables,
     coverage_tables,
@@ -71,8 +72,6 @@ def outline() -> list[Chapter]:
 
 
 def annual_tables(report: AnnualReport) -> list[Table]:
-    from reporting.reports.export import Column
-
     summary = Table("summary", [Column("figure", "text"), Column("value", "text")], [
         ["year", str(report.year)], ["region", report.region], ["region_name", report.region_name],
         ["generated_at", report.generated_at.isoformat()],

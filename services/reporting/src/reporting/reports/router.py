@@ -10,6 +10,7 @@ from typing import Annotated, Literal, TypeVar
 from fastapi import APIRouter, Path, Query, Response
 from fastapi.responses import HTMLResponse
 
+from kit.clock import today_jakarta
 from kit.pagination import Cursor, Limit
 from kit.problems import problem_responses
 from reporting.readmodels.codes import SECTORS
@@ -37,7 +38,6 @@ from reporting.reports.schemas import (
     UnreachedHousehold,
     UnreachedPage,
 )
-from reporting.reports.service import today_jakarta
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 Report = TypeVar("Report", CoverageReport, ConvergenceReport, EvaluationReport, ProgressReport)

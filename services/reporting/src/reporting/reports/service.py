@@ -8,9 +8,9 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from kit.auth import Principal
+from kit.clock import JAKARTA, today_jakarta
 from kit.pagination import decode_cursor, encode_cursor
 from kit.privacy import initials, mask_identifier
 from kit.problems import UnprocessableError
@@ -36,7 +36,6 @@ from reporting.reports.schemas import (
     UnreachedPage,
 )
 
-JAKARTA = ZoneInfo("Asia/Jakarta")
 LEVEL_WIDTH = {"province": 2, "regency": 5, "district": 8, "village": 13}
 LEVEL_BELOW = {2: "regency", 5: "district", 8: "village", 13: "village"}
 TARGET_DATE = date(2024, 12, 31)
@@ -50,10 +49,6 @@ class InvalidReportRequestError(UnprocessableError):
 
 def rate(numerator: int, denominator: int) -> float | None:
     return None if denominator == 0 else numerator / denominator
-
-
-def today_jakarta() -> date:
-    return datetime.now(JAKARTA).date()
 
 
 def ancestors(region: str) -> list[str]:

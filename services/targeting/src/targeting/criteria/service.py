@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.auth import Principal
-from targeting.clock import today_jakarta
+from kit.clock import today_jakarta
 from targeting.criteria.compiler import compile_criteria
 from targeting.criteria.parser import parse_criteria
 from targeting.criteria.repository import CriteriaRepository

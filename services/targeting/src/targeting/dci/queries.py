@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
-from targeting.clock import JAKARTA
+from kit.clock import JAKARTA
 from targeting.dci.attributes import IDENTIFIER_TYPES, Attribute, Entity, attribute
 from targeting.dci.errors import ItemRejection
 

@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.auth import Principal
+from kit.clock import today_jakarta
 from kit.ids import uuid7
 from targeting.audit.repository import AuditRepository
-from targeting.clock import today_jakarta
 from targeting.dci import mapping, queries
 from targeting.dci.attributes import SORTABLE_KINDS, Attribute, Entity, attribute
 from targeting.dci.callbacks import CallbackPolicy

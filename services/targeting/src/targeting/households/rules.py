@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from targeting.clock import today_jakarta
+from kit.clock import today_jakarta
 
 NAME_MAX_LENGTH = 200
 ADDRESS_MAX_LENGTH = 500

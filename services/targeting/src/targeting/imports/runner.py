@@ -23,9 +23,9 @@ from sqlalchemy import Connection, Engine, create_engine
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.pool import NullPool
 
+from kit.clock import today_jakarta
 from kit.database import sqlalchemy_url
 from kit.ids import uuid7_sequence
-from targeting.clock import today_jakarta
 from targeting.imports.dialects import FileKind
 from targeting.imports.loader import ConcurrentChangeError, Counts, Loader, refresh_registry_statistics
 from targeting.imports.partition import CHILD_IDS, SPLIT_BYTES, ChildParse, Part

@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from kit.clock import today_jakarta
 from kit.pagination import Cursor, InvalidCursorError, Limit, decode_cursor
 from kit.problems import problem_responses
-from targeting.clock import today_jakarta
 from targeting.priorityareas.dependencies import DesignateService, ReadService
 from targeting.priorityareas.schemas import (
     DesignationList,

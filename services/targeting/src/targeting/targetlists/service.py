@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.auth import Principal
+from kit.clock import today_jakarta
 from kit.ids import uuid7
 from kit.pagination import encode_cursor
 from targeting.audit.repository import AuditRepository
-from targeting.clock import today_jakarta
 from targeting.criteria.service import criteria_predicate
 from targeting.targetlists.errors import TargetListNotFoundError
 from targeting.targetlists.models import TargetList, TargetListHousehold
