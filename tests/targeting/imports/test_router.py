@@ -75,6 +75,10 @@ class TestCreateImport:
         empty = await api.post("/api/v1/imports", content=b"--b--\r\n",
                                headers=headers | {"Content-Type": "multipart/form-data; boundary=b"})
         assert "households" in assert_problem(empty, 422, "import-upload-invalid")["detail"]
+        blank = await api.post("/api/v1/imports", files={"households": ("h.csv", b"x"), "members": ("m.csv", b"")},
+                               headers=headers)
+        problem = assert_problem(blank, 422, "import-upload-invalid")
+        assert "`members` file is empty" in problem["detail"] and problem["errors"][0]["pointer"] == "/members"
         assert db.execute("SELECT count(*) FROM targeting.import_job").fetchone() == (0,)
 
     async def test_a_body_over_the_import_limit_is_413(self, apps, auth):

@@ -100,28 +100,30 @@ async def receive_files(stream: AsyncIterator[bytes], content_type: str | None, 
                 await anyio.to_thread.run_sync(_flush, receiver, handles)
                 buffered = 0
         parser.finalize()
-        await anyio.to_thread.run_sync(_flush, receiver, handles, True)
+        await anyio.to_thread.run_sync(_flush, receiver, handles)
     except BaseException:
         _close(handles)
         await anyio.to_thread.run_sync(lambda: shutil.rmtree(directory, ignore_errors=True))
         raise
     _close(handles)
-    if not receiver.files:
+    empty = [kind.value for kind, spooled in receiver.files.items() if spooled.size == 0]
+    if not receiver.files or empty:
         await anyio.to_thread.run_sync(lambda: shutil.rmtree(directory, ignore_errors=True))
+    if not receiver.files:
         raise ImportUploadError("Send a `households` file, a `members` file, or both.")
+    if empty:
+        raise ImportUploadError(f"The `{empty[0]}` file is empty: it needs at least its header line.",
+                                errors=[{"pointer": f"/{kind}", "detail": "empty file"} for kind in empty])
     return receiver.files
 
 
-def _flush(receiver: _Receiver, handles: dict[FileKind, BinaryIO], last: bool = False) -> None:
+def _flush(receiver: _Receiver, handles: dict[FileKind, BinaryIO]) -> None:
     for spooled, chunk in receiver.pending:
         handle = handles.get(spooled.kind)
         if handle is None:
             handle = handles[spooled.kind] = spooled.path.open("wb")
         handle.write(chunk)
     receiver.pending.clear()
-    if last:  # an empty part still becomes a (empty) file, refused by the job with a clear reason
-        for spooled in receiver.files.values():
-            spooled.path.touch()
 
 
 def _close(handles: dict[FileKind, BinaryIO]) -> None:
