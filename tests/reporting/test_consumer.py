@@ -62,7 +62,7 @@ async def test_a_crash_mid_batch_then_a_restart_neither_skips_nor_double_counts(
     world = await build(targeting, programs, auth)
     expected = await _source_counts(connection, start["registry"], start["programs"])
 
-    crashing = make_consumer(page_size=3, before_commit=crash_on(3))
+    crashing = make_consumer(page_size=3, registry_page_size=3, before_commit=crash_on(3))
     with pytest.raises(Crash):
         await crashing.catch_up("registry")
     position = await connection.scalar(text("SELECT position FROM reporting.feed_position WHERE feed = 'registry'"))
@@ -77,7 +77,7 @@ async def test_a_crash_mid_batch_then_a_restart_neither_skips_nor_double_counts(
     with pytest.raises(Crash):
         await crashing.catch_up("programs")
 
-    await sync(make_consumer(page_size=3))
+    await sync(make_consumer(page_size=3, registry_page_size=3))
     assert await _counts(connection) == expected
     assert expected["delivery"] == len(world.deliveries) and expected["household"] == len(world.houses)
 

@@ -73,16 +73,86 @@ class TestRegistryFeed:
             assert page.head >= page.next_after + 2 and page.next_after == page.items[-1].seq
 
     @pytest.mark.parametrize("scopes", ["registry:read pii:read", "registry:read"], ids=["pii", "masked"])
-    async def test_each_read_is_audited_with_the_households_it_showed(self, targeting, auth, scopes):
+    async def test_each_read_is_audited_with_the_range_it_showed(self, targeting, auth, scopes):
         head = (await _feed(targeting, auth()))["next_after"]
         created = await f.create(targeting, auth())
-        await _feed(targeting, auth("18.71", scopes, client_id="mirror-1871"), after=head)
+        elsewhere = await f.create(targeting, auth(), region_code=f.LAMPUNG_SELATAN_VILLAGE)
+        page = await _feed(targeting, auth("18.71", scopes, client_id="mirror-1871"), after=head)
         events = (await targeting.get("/api/v1/audit", params={"record_id": created["id"]},
                                       headers=auth())).json()["items"]
-        assert (events[0]["client_id"], events[0]["action"], events[0]["record_ids"]) == (
-            "mirror-1871", "feed.read", [created["id"]])
+        assert [(e["client_id"], e["action"], e["feed_after"], e["feed_until"], e["region_code"], e["record_ids"])
+                for e in events if e["action"] == "feed.read"] == [
+            ("mirror-1871", "feed.read", head, page["next_after"], "18.71", [])]
         assert events[0]["pii_visible"] is ("pii:read" in scopes)
+        # The range spans the other district's household too, but the read was bound to 18.71: not its reader.
+        other = (await targeting.get("/api/v1/audit", params={"record_id": elsewhere["id"]},
+                                     headers=auth())).json()["items"]
+        assert all(e["client_id"] != "mirror-1871" for e in other)
         # Nothing new: no audit row.
         await _feed(targeting, auth("18.71", scopes, client_id="mirror-1871"), after=10**12)
         again = (await targeting.get("/api/v1/audit", params={"client_id": "mirror-1871"}, headers=auth())).json()
         assert len(again["items"]) == 1
+
+
+async def _export(client, headers, after=0, limit=1000):
+    response = await client.get("/api/v1/feeds/registry/export", params={"after": after, "limit": limit},
+                                headers=headers)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "text/tab-separated-values; charset=utf-8"
+    columns = response.headers["feed-columns"].split(",")
+    rows = [dict(zip(columns, [None if v == r"\N" else v for v in line.split("\t")], strict=True))
+            for line in response.text.splitlines()]
+    return rows, int(response.headers["feed-next-after"]), int(response.headers["feed-head"])
+
+
+class TestRegistryExport:
+    async def test_carries_the_feeds_entries_as_flat_rows(self, targeting, auth):
+        head = (await _feed(targeting, auth()))["next_after"]
+        created = await f.create(targeting, auth())
+        entries = (await _feed(targeting, auth(), after=head))["items"]
+        rows, next_after, feed_head = await _export(targeting, auth(), after=head)
+        assert next_after == entries[-1]["seq"] == feed_head
+        assert [(int(r["seq"]), r["type"], r["id"], r["household_id"], r["region_code"]) for r in rows] == [
+            (e["seq"], e["type"], e["id"], e["household_id"], e["region_code"]) for e in entries]
+        household, first_member = rows[0], rows[1]
+        assert (household["no_kk"], household["status"], household["extreme_poor"], household["nik"]) == (
+            created["no_kk"], "active", str(created["extreme_poor"]).lower(), None)
+        assert household["welfare_decile"] == str(created["welfare_decile"])
+        assert (first_member["nik"], first_member["name"], first_member["relationship"], first_member["no_kk"]) == (
+            created["members"][0]["nik"], created["members"][0]["name"], created["members"][0]["relationship"], None)
+
+    async def test_follows_next_after_without_gaps_and_stops_at_the_head(self, targeting, auth):
+        head = (await _feed(targeting, auth()))["next_after"]
+        for _ in range(3):
+            await f.create(targeting, auth())
+        seqs, after = [], head
+        while True:
+            rows, next_after, _ = await _export(targeting, auth(), after=after, limit=5)
+            if not rows:
+                assert next_after == after
+                break
+            seqs += [int(r["seq"]) for r in rows]
+            assert next_after == seqs[-1]
+            after = next_after
+        assert len(seqs) == 12 and seqs == sorted(set(seqs))
+
+    async def test_a_district_exports_only_its_region_and_the_read_is_audited_as_a_range(self, targeting, auth):
+        head = (await _feed(targeting, auth()))["next_after"]
+        mine = await f.create(targeting, auth())
+        theirs = await f.create(targeting, auth(), region_code=f.LAMPUNG_SELATAN_VILLAGE)
+        rows, next_after, _ = await _export(targeting, auth("18.71", client_id="export-1871"), after=head)
+        assert {r["household_id"] for r in rows} == {mine["id"]}
+        events = (await targeting.get("/api/v1/audit", params={"client_id": "export-1871"},
+                                      headers=auth())).json()["items"]
+        assert [(e["action"], e["feed_after"], e["feed_until"], e["region_code"], e["pii_visible"])
+                for e in events] == [("feed.read", head, next_after, "18.71", True)]
+        found = (await targeting.get("/api/v1/audit", params={"record_id": mine["id"]}, headers=auth())).json()
+        assert "export-1871" in {e["client_id"] for e in found["items"]}
+        hidden = (await targeting.get("/api/v1/audit", params={"record_id": theirs["id"]}, headers=auth())).json()
+        assert "export-1871" not in {e["client_id"] for e in hidden["items"]}
+
+    async def test_needs_pii_read_and_a_bounded_limit(self, targeting, auth):
+        response = await targeting.get("/api/v1/feeds/registry/export", headers=auth("18", "registry:read"))
+        assert "pii:read" in assert_problem(response, 403)["detail"]
+        assert_problem(await targeting.get("/api/v1/feeds/registry/export", params={"limit": 200_001},
+                                           headers=auth()), 422)

@@ -25,6 +25,8 @@ class ReportingSettings(ProcessSettings):
     client_id: str | None = None
     client_secret: str | None = None
     feed_page_size: int = Field(default=5000, ge=1, le=10_000)
+    # Entries per registry export (the targeting service serves at most 200,000).
+    registry_page_size: int = Field(default=100_000, ge=1, le=200_000)
     poll_interval_seconds: float = 2.0
     designations_interval_seconds: float = 60.0
     source_timeout_seconds: float = 60.0

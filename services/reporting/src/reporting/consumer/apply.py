@@ -12,9 +12,7 @@ and the caller rolls the whole statement back. Restarting therefore neither skip
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,36 +45,37 @@ _SECTOR_BIT = ("CAST(1 AS integer) << (array_position(ARRAY[" + ", ".join(f"'{x}
 _STRATEGY_BIT = ("CAST(1 AS integer) << (array_position(ARRAY[" + ", ".join(f"'{x}'" for x in STRATEGIES)
                  + "], CAST({strategy} AS text)) - 1)")
 
-# The registry feed is the big one (a household and ~4 members per family, millions at provincial scale): the
-# consumer has already parsed the page, so it passes one array per column instead of JSON for PostgreSQL to
-# parse again. Measured at 1 M households, JSON unpacking in SQL cost more than the inserts themselves.
-_REGISTRY_POSITION = """
+# The registry feed is the big one (a household and ~4 members per family, millions at provincial scale): it
+# arrives as the targeting service's bulk export, one COPY-text row per entry, and is copied into this
+# temporary table as it came, so neither service parses or builds an object per entry.
+REGISTRY_COLUMNS = ("seq", "type", "id", "household_id", "region_code", "occurred_at", "change_request_id",
+                    "import_id", "status", "no_kk", "nik", "name", "relationship", "address", "welfare_decile",
+                    "extreme_poor")
+REGISTRY_STAGE = """
+CREATE TEMPORARY TABLE IF NOT EXISTS registry_stage (
+    seq bigint, type text, id uuid, household_id uuid, region_code text, occurred_at timestamptz,
+    change_request_id uuid, import_id uuid, status text, no_kk text, nik text, name text, relationship text,
+    address text, welfare_decile smallint, extreme_poor boolean)
+"""
+
+REGISTRY = """
+WITH household_entry AS MATERIALIZED (
+    SELECT seq, id, region_code, occurred_at, no_kk, address, welfare_decile, extreme_poor, status
+    FROM registry_stage WHERE type LIKE 'household.%'
+),
+member_entry AS MATERIALIZED (
+    SELECT seq, id, occurred_at, household_id, nik, name, relationship, status
+    FROM registry_stage WHERE type LIKE 'member.%'
+),
 position AS (
     UPDATE reporting.feed_position AS f
     SET position = GREATEST(f.position, :next_after), source_head = :head,
-        last_occurred_at = COALESCE((SELECT max(occurred_at) FROM (
-            SELECT occurred_at FROM household_entry UNION ALL SELECT occurred_at FROM member_entry) a),
-            f.last_occurred_at),
+        last_occurred_at = COALESCE((SELECT max(occurred_at) FROM registry_stage), f.last_occurred_at),
         applied_at = CASE WHEN :entries > 0 THEN now() ELSE f.applied_at END,
         checked_at = now(), last_error = NULL
     WHERE f.feed = 'registry' AND f.position = :expected
     RETURNING f.position
-)"""
-
-REGISTRY = f"""
-WITH household_entry AS MATERIALIZED (
-    SELECT * FROM unnest(CAST(:h_seq AS bigint[]), CAST(:h_id AS uuid[]), CAST(:h_region AS text[]),
-                         CAST(:h_at AS timestamptz[]), CAST(:h_no_kk AS text[]), CAST(:h_address AS text[]),
-                         CAST(:h_decile AS smallint[]), CAST(:h_poor AS boolean[]), CAST(:h_status AS text[]))
-        AS e(seq, id, region_code, occurred_at, no_kk, address, welfare_decile, extreme_poor, status)
 ),
-member_entry AS MATERIALIZED (
-    SELECT * FROM unnest(CAST(:m_seq AS bigint[]), CAST(:m_id AS uuid[]), CAST(:m_at AS timestamptz[]),
-                         CAST(:m_household AS uuid[]), CAST(:m_nik AS text[]), CAST(:m_name AS text[]),
-                         CAST(:m_relationship AS text[]), CAST(:m_status AS text[]))
-        AS e(seq, id, occurred_at, household_id, nik, name, relationship, status)
-),
-{_REGISTRY_POSITION},
 household_upsert AS (
     INSERT INTO reporting.household AS h (id, no_kk, region_code, address, welfare_decile, extreme_poor, status, seq)
     SELECT DISTINCT ON (id) id, no_kk, region_code, address, welfare_decile, extreme_poor, status, seq
@@ -119,28 +118,6 @@ member_upsert AS (
 )
 SELECT CAST(:entries AS integer) AS entries, (SELECT count(*) FROM position) AS moved
 """
-
-
-def registry_columns(items: Sequence[dict[str, Any]]) -> dict[str, list[Any]]:
-    """The page's household and member entries as one list per column (other types carry nothing to keep)."""
-    columns: dict[str, list[Any]] = {k: [] for k in (
-        "h_seq", "h_id", "h_region", "h_at", "h_no_kk", "h_address", "h_decile", "h_poor", "h_status",
-        "m_seq", "m_id", "m_at", "m_household", "m_nik", "m_name", "m_relationship", "m_status")}
-    for e in items:
-        data = e["data"]
-        if e["type"].startswith("household."):
-            for key, value in (("h_seq", e["seq"]), ("h_id", e["id"]), ("h_region", e["region_code"]),
-                               ("h_at", e["occurred_at"]), ("h_no_kk", data["no_kk"]),
-                               ("h_address", data.get("address")), ("h_decile", data.get("welfare_decile")),
-                               ("h_poor", data["extreme_poor"]), ("h_status", data["status"])):
-                columns[key].append(value)
-        elif e["type"].startswith("member."):
-            for key, value in (("m_seq", e["seq"]), ("m_id", e["id"]), ("m_at", e["occurred_at"]),
-                               ("m_household", data["household_id"]), ("m_nik", data["nik"]),
-                               ("m_name", data["name"]), ("m_relationship", data["relationship"]),
-                               ("m_status", data["status"])):
-                columns[key].append(value)
-    return columns
 
 
 PROGRAMS = f"""
@@ -257,12 +234,24 @@ async def apply_page(session: AsyncSession, feed: str, page: FeedPage, *, expect
     When it is not (another consumer got there first), nothing must stay: the caller rolls back.
     """
     if feed == "registry":
-        params = {**registry_columns(page.items), "next_after": page.next_after, "head": page.head,
-                  "entries": page.entries, "expected": expected}
-        row = (await session.execute(text(REGISTRY), params)).one()
+        await _stage_registry(session, page.body)
+        row = (await session.execute(text(REGISTRY), {"next_after": page.next_after, "head": page.head,
+                                                      "entries": page.entries, "expected": expected})).one()
     else:
         row = (await session.execute(text(PROGRAMS), {"page": page.body.decode(), "feed": feed,
                                                       "entries": page.entries, "expected": expected})).one()
         if row.regrouped:
             await session.execute(text(REACH_REBUILD), {"programs": list(row.regrouped)})
     return Applied(entries=row.entries, moved=row.moved == 1)
+
+
+async def _stage_registry(session: AsyncSession, rows: bytes) -> None:
+    """The export's rows into `registry_stage` (emptied first: a rolled-back page may have left rows in it)."""
+    await session.execute(text(REGISTRY_STAGE))
+    await session.execute(text("TRUNCATE registry_stage"))
+    if rows:
+        connection = await (await session.connection()).get_raw_connection()
+        async with connection.driver_connection.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
+                "COPY registry_stage FROM STDIN") as copy:
+            await copy.write(rows)
+        await session.execute(text("ANALYZE registry_stage"))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -56,16 +56,13 @@ class StaticCredentials:
 
 @dataclass(frozen=True)
 class FeedPage:
-    """One page: as the source sent it (`body`), parsed (`items`), and where it ends."""
+    """One page as the source sent it (`body`: the programs feed's JSON, or the registry export's rows), how many
+    entries it holds, and where it ends."""
 
     body: bytes
-    items: list[dict[str, Any]]
+    entries: int
     next_after: int
     head: int
-
-    @property
-    def entries(self) -> int:
-        return len(self.items)
 
 
 class Source:
@@ -76,6 +73,9 @@ class Source:
         self.credentials = credentials
 
     async def get(self, path: str, params: dict[str, Any]) -> bytes:
+        return (await self.response(path, params)).content
+
+    async def response(self, path: str, params: dict[str, Any]) -> httpx.Response:
         for attempt in (1, 2):
             headers = {"Authorization": await self.credentials.authorization(renew=attempt == 2)}
             try:
@@ -86,17 +86,29 @@ class Source:
                 continue
             if response.status_code != 200:
                 raise SourceError(f"{path} answered {response.status_code}")
-            return response.content
+            return response
         raise SourceError(f"{path}: the token was refused twice")
 
     async def feed_page(self, path: str, *, after: int, limit: int) -> FeedPage:
         body = await self.get(path, {"after": after, "limit": limit})
         try:
             page = orjson.loads(body)
-            return FeedPage(body=body, items=page["items"], next_after=int(page["next_after"]),
+            return FeedPage(body=body, entries=len(page["items"]), next_after=int(page["next_after"]),
                             head=int(page.get("head", 0)))
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as error:
             raise SourceError(f"{path}: not a feed page") from error
+
+    async def export_page(self, path: str, *, after: int, limit: int, columns: Sequence[str]) -> FeedPage:
+        """A bulk export (one COPY-text row per entry), refused unless its columns are the ones expected."""
+        response = await self.response(path, {"after": after, "limit": limit})
+        if response.headers.get("feed-columns", "").split(",") != list(columns):
+            raise SourceError(f"{path}: columns {response.headers.get('feed-columns')!r}, expected {columns}")
+        try:
+            next_after, head = int(response.headers["feed-next-after"]), int(response.headers["feed-head"])
+        except (KeyError, ValueError) as error:
+            raise SourceError(f"{path}: no Feed-Next-After / Feed-Head") from error
+        body = response.content
+        return FeedPage(body=body, entries=body.count(b"\n"), next_after=next_after, head=head)
 
     async def pages(self, path: str, params: dict[str, Any]) -> AsyncIterator[list[dict[str, Any]]]:
         """Follow a keyset-paginated list to its end."""

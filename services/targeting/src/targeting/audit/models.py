@@ -1,4 +1,8 @@
-"""audit_event: append-only, written in the same transaction as the access it records."""
+"""audit_event: append-only, written in the same transaction as the access it records.
+
+A read of the registry feed records the range of the change log it returned (`feed_after < seq <= feed_until`
+within `region_code`) instead of listing every household: the log is append-only, so the range names the
+same records for ever, and a catch-up over millions of entries costs one small row per page."""
 
 from __future__ import annotations
 
@@ -27,3 +31,6 @@ class AuditEvent(Base):
     record_ids: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(Uuid))
     request_id: Mapped[str | None] = mapped_column(String(128))
     pii_visible: Mapped[bool]
+    feed_after: Mapped[int | None] = mapped_column(BigInteger)
+    feed_until: Mapped[int | None] = mapped_column(BigInteger)
+    region_code: Mapped[str | None] = mapped_column(String(13, collation="C"))

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from kit.auth import Principal, require
 from kit.database import SessionDep
@@ -29,10 +29,16 @@ class AuditEventRead(BaseModel):
     record_ids: list[uuid.UUID]
     request_id: str | None
     pii_visible: bool
+    feed_after: int | None = Field(description="A feed read: it returned the entries with `feed_after < seq <= "
+                                   "feed_until` in `region_code` (and empty `record_ids`).")
+    feed_until: int | None
+    region_code: str | None = Field(description="A feed read: the region the token was bound to.")
 
 
 @router.get("", response_model=Page[AuditEventRead], summary="Read the audit trail",
-            description="Who read or wrote which personal records, when; newest first. Needs the `admin` scope.",
+            description="Who read or wrote which personal records, when; newest first. Needs the `admin` scope. "
+            "`record_id` finds the events that list the record and the feed reads whose range carried one of "
+            "its changes.",
             responses=problem_responses(401, 403, 422))
 async def list_audit_events(
     session: SessionDep,

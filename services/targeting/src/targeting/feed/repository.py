@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Row, Text, cast, func, insert, select, text
@@ -28,26 +29,62 @@ async def lock_feed(session: AsyncSession) -> None:
     await session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": FEED_LOCK_KEY})
 
 
-# The same entry as read_json's, and the same audit row as AuditRepository.record writes for a feed read.
-_AUDITED_PAGE = """
+_IN_REGION = "(region_code = :region OR region_code LIKE :region_like)"
+
+# The audit row of a feed read: the range it returned, as AuditRepository.record_feed_read writes it.
+_AUDIT_RANGE = """
+audit AS (
+    INSERT INTO targeting.audit_event (client_id, action, record_type, record_ids, request_id, pii_visible,
+                                       feed_after, feed_until, region_code)
+    SELECT :client_id, 'feed.read', 'household', '{}', :request_id, :pii, :after, max(seq), :region
+    FROM page HAVING count(*) > 0
+)"""
+
+# The same entry as read_json's, and its audit row, in one statement.
+_AUDITED_PAGE = f"""
 WITH page AS MATERIALIZED (
-    SELECT seq, household_id, json_build_object(
+    SELECT seq, json_build_object(
         'seq', seq, 'type', type, 'id', entity_id, 'household_id', household_id, 'region_code', region_code,
         'occurred_at', occurred_at, 'change_request_id', change_request_id, 'import_id', import_id,
         'data', data) AS entry
     FROM targeting.registry_change
-    WHERE seq > :after AND (region_code = :region OR region_code LIKE :region_like)
+    WHERE seq > :after AND {_IN_REGION}
     ORDER BY seq LIMIT :limit
-), audit AS (
-    INSERT INTO targeting.audit_event (client_id, action, record_type, record_ids, request_id, pii_visible)
-    SELECT :client_id, 'feed.read', 'household', array_agg(DISTINCT household_id ORDER BY household_id),
-           :request_id, :pii
-    FROM page HAVING count(*) > 0
-)
+), {_AUDIT_RANGE}
 SELECT coalesce(string_agg(CAST(entry AS text), ',' ORDER BY seq), '') AS items, max(seq) AS last_seq,
        count(*) AS entries, (SELECT coalesce(max(seq), 0) FROM targeting.registry_change) AS head
 FROM page
+"""  # noqa: S608 - composed of this module's constants
+
+# Where an export of up to :limit entries ends, audited in the same statement.
+_EXPORT_RANGE = f"""
+WITH page AS MATERIALIZED (
+    SELECT seq FROM targeting.registry_change WHERE seq > :after AND {_IN_REGION} ORDER BY seq LIMIT :limit
+), {_AUDIT_RANGE}
+SELECT coalesce((SELECT max(seq) FROM page), :after) AS until,
+       (SELECT coalesce(max(seq), 0) FROM targeting.registry_change) AS head
+"""  # noqa: S608 - composed of this module's constants
+
+# The export's columns, in order (EXPORT_COLUMNS documents them): the entry's envelope, then the record's
+# fields that a statistical mirror keeps, empty where the record type has no such field.
+EXPORT_COLUMNS = ("seq", "type", "id", "household_id", "region_code", "occurred_at", "change_request_id",
+                  "import_id", "status", "no_kk", "nik", "name", "relationship", "address", "welfare_decile",
+                  "extreme_poor")
+_EXPORT_COPY = """
+COPY (SELECT seq, type, entity_id, household_id, region_code, occurred_at, change_request_id, import_id,
+             data ->> 'status', data ->> 'no_kk', data ->> 'nik', data ->> 'name', data ->> 'relationship',
+             data ->> 'address', data ->> 'welfare_decile', data ->> 'extreme_poor'
+      FROM targeting.registry_change
+      WHERE seq > %(after)s AND seq <= %(until)s AND (region_code = %(region)s OR region_code LIKE %(region_like)s)
+      ORDER BY seq) TO STDOUT
 """
+
+
+@dataclass(frozen=True)
+class Export:
+    body: bytes
+    until: int
+    head: int
 
 
 class FeedRepository:
@@ -85,6 +122,22 @@ class FeedRepository:
             "after": after, "limit": limit, "region": principal.region, "region_like": principal.region + ".%",
             "client_id": principal.client_id, "request_id": request_id, "pii": principal.can_read_pii,
         })).one()
+
+    async def export(self, principal: Principal, *, after: int, limit: int, request_id: str | None) -> Export:
+        """Up to `limit` entries after `after` in PostgreSQL's COPY text format (EXPORT_COLUMNS), audited as one
+        range. The bounds and the rows are read in one snapshot-consistent order: writers append under the feed
+        lock and commit at once, so no entry at or below `until` can appear later."""
+        scope = {"region": principal.region, "region_like": principal.region + ".%"}
+        bounds = (await self.session.execute(text(_EXPORT_RANGE), {
+            "after": after, "limit": limit, "client_id": principal.client_id, "request_id": request_id,
+            "pii": principal.can_read_pii, **scope})).one()
+        chunks: list[bytes] = []
+        if bounds.until > after:
+            connection = await (await self.session.connection()).get_raw_connection()
+            async with connection.driver_connection.cursor() as cursor, cursor.copy(
+                    _EXPORT_COPY, {"after": after, "until": bounds.until, **scope}) as copy:
+                chunks.extend([bytes(chunk) async for chunk in copy])
+        return Export(body=b"".join(chunks), until=bounds.until, head=max(bounds.head, bounds.until))
 
     async def head(self) -> int:
         return int((await self.session.execute(select(func.coalesce(func.max(RegistryChange.seq), 0)))).scalar_one())

@@ -22,7 +22,10 @@ from kit.privacy import initials, mask_identifier
 from kit.problems import problem_responses
 from kit.requests import current_request_id
 from targeting.audit.repository import AuditRepository
-from targeting.feed.repository import FeedRepository
+from targeting.feed.repository import EXPORT_COLUMNS, FeedRepository
+
+# Entries per export: about 150 bytes each, so a response stays within a few tens of megabytes.
+EXPORT_MAX = 200_000
 
 router = APIRouter(prefix="/api/v1/feeds", tags=["feeds"])
 
@@ -84,10 +87,46 @@ async def read_registry_feed(
         return _page(page.items.encode(), next_after, max(page.head, next_after))
     rows = await repository.read_json(principal.region, after=after, limit=limit)
     head = await repository.head()
-    await AuditRepository(session).record(principal, "feed.read", "household",
-                                          sorted({r.household_id for r in rows}))
     next_after = rows[-1].seq if rows else after
+    await AuditRepository(session).record_feed_read(principal, after=after, until=next_after)
     return _page(b",".join(_masked_entry(r.entry) for r in rows), next_after, max(head, next_after))
+
+
+EXPORT_DESCRIPTION = f"""
+The registry feed's entries after `after` (up to `limit`), for a reader far behind (a mirror or the reporting
+service catching up on millions of entries): one flat row per entry, no JSON to build or parse. The same
+order, region filter and no-skip guarantee as `GET /api/v1/feeds/registry`; the read is audited as one range.
+Needs `pii:read` (the rows carry NIK, No. KK and names unmasked; without it read the JSON feed, which masks).
+
+**Body**: PostgreSQL's COPY text format, no header line: one line per entry, fields separated by a tab, `\\N`
+for null, and a backslash escaping tab (`\\t`), newline (`\\n`) and backslash (`\\\\`) inside values.
+Columns, in order (also in the `Feed-Columns` header): {", ".join(f"`{c}`" for c in EXPORT_COLUMNS)}.
+`status` is the record's; `no_kk`, `address`, `welfare_decile` and `extreme_poor` are set on household
+entries, `nik`, `name` and `relationship` on member entries.
+
+**Headers**: `Feed-Next-After` (pass as `after` for the next export; equals `after` when nothing is new) and
+`Feed-Head` (the highest `seq` in the whole log).
+"""
+
+
+@router.get("/registry/export", summary="Export the registry feed in bulk", description=EXPORT_DESCRIPTION,
+            response_class=Response, responses={**problem_responses(401, 403, 422), 200: {
+                "description": "The entries as tab-separated rows.",
+                "content": {"text/tab-separated-values": {"schema": {"type": "string"}}},
+                "headers": {name: {"schema": {"type": kind}, "description": text} for name, kind, text in (
+                    ("Feed-Next-After", "integer", "The `after` of the next export."),
+                    ("Feed-Head", "integer", "The highest `seq` in the whole log."),
+                    ("Feed-Columns", "string", "The columns of each row, comma-separated."))}}})
+async def export_registry_feed(
+    session: SessionDep,
+    principal: Annotated[Principal, Depends(require("registry:read", "pii:read"))],
+    after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query(ge=1, le=EXPORT_MAX, description=f"At most {EXPORT_MAX:,} entries.")] = 50_000,
+) -> Response:
+    export = await FeedRepository(session).export(principal, after=after, limit=limit,
+                                                  request_id=current_request_id.get())
+    return Response(content=export.body, media_type="text/tab-separated-values; charset=utf-8", headers={
+        "Feed-Next-After": str(export.until), "Feed-Head": str(export.head), "Feed-Columns": ",".join(EXPORT_COLUMNS)})
 
 
 def _page(items: bytes, next_after: int, head: int) -> Response:

@@ -26,9 +26,9 @@ publishes all accepted rows in one transaction (all at once or nothing), then `G
 says `succeeded` or `failed`. Needs `registry:import`; rows outside the token's region are refused.
 
 **Files.** UTF-8 with or without BOM; comma or semicolon separated (taken from the header line); header
-on line 1 (an empty file is refused at once, 422). An empty cell is null (booleans: false); a column absent from the header leaves that field as
-stored. Identifiers are read as text: a NIK or No. KK that Excel turned into a number is refused
-(`nik_excel_mangled`, `no_kk_excel_mangled`).
+on line 1 (an empty file is refused at once, 422). An empty cell is null (booleans: false); a column absent
+from the header leaves that field as stored. Identifiers are read as text: a NIK or No. KK that Excel turned
+into a number is refused (`nik_excel_mangled`, `no_kk_excel_mangled`).
 
 **Matching.** Households by No. KK, members by NIK, among active records: none → insert, one → update
 (a member may move to another family), more → refused (`ambiguous_match`). A row equal to what is stored
