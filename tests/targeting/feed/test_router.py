@@ -1,4 +1,5 @@
 import pytest
+from sqlalchemy import text
 
 from tests.support import assert_problem
 from tests.targeting import factories as f
@@ -102,6 +103,7 @@ async def _export(client, headers, after=0, limit=1000):
     columns = response.headers["feed-columns"].split(",")
     rows = [dict(zip(columns, [None if v == r"\N" else v for v in line.split("\t")], strict=True))
             for line in response.text.splitlines()]
+    assert int(response.headers["feed-entries"]) == len(rows)
     return rows, int(response.headers["feed-next-after"]), int(response.headers["feed-head"])
 
 
@@ -116,7 +118,7 @@ class TestRegistryExport:
             (e["seq"], e["type"], e["id"], e["household_id"], e["region_code"]) for e in entries]
         household, first_member = rows[0], rows[1]
         assert (household["no_kk"], household["status"], household["extreme_poor"], household["nik"]) == (
-            created["no_kk"], "active", str(created["extreme_poor"]).lower(), None)
+            created["no_kk"], "active", "t" if created["extreme_poor"] else "f", None)
         assert household["welfare_decile"] == str(created["welfare_decile"])
         assert (first_member["nik"], first_member["name"], first_member["relationship"], first_member["no_kk"]) == (
             created["members"][0]["nik"], created["members"][0]["name"], created["members"][0]["relationship"], None)
@@ -150,6 +152,28 @@ class TestRegistryExport:
         assert "export-1871" in {e["client_id"] for e in found["items"]}
         hidden = (await targeting.get("/api/v1/audit", params={"record_id": theirs["id"]}, headers=auth())).json()
         assert "export-1871" not in {e["client_id"] for e in hidden["items"]}
+
+    async def test_the_binary_format_loads_into_typed_columns_as_the_text_rows_read(self, targeting, auth,
+                                                                                      connection):
+        head = (await _feed(targeting, auth()))["next_after"]
+        await f.create(targeting, auth())
+        rows, _, _ = await _export(targeting, auth(), after=head)
+        response = await targeting.get("/api/v1/feeds/registry/export", params={"after": head, "format": "binary"},
+                                       headers=auth())
+        assert response.headers["content-type"] == "application/octet-stream"
+        assert int(response.headers["feed-entries"]) == len(rows) == 4
+        from targeting.feed.repository import EXPORT_COLUMNS
+
+        await connection.execute(text("CREATE TEMPORARY TABLE exported (" + ", ".join(
+            f"{name} {kind}" for name, kind in EXPORT_COLUMNS.items()) + ") ON COMMIT DROP"))
+        driver = (await connection.get_raw_connection()).driver_connection
+        async with driver.cursor() as cursor, cursor.copy("COPY exported FROM STDIN (FORMAT binary)") as copy:
+            await copy.write(response.content)
+        loaded = (await connection.execute(text("SELECT * FROM exported ORDER BY seq"))).mappings().all()
+        as_text = [{k: None if v is None else {True: "t", False: "f"}.get(v, str(v)) if isinstance(v, bool)
+                    else str(v) for k, v in row.items()} for row in loaded]
+        assert [{k: v for k, v in r.items() if k != "occurred_at"} for r in as_text] == [
+            {k: v for k, v in r.items() if k != "occurred_at"} for r in rows]
 
     async def test_needs_pii_read_and_a_bounded_limit(self, targeting, auth):
         response = await targeting.get("/api/v1/feeds/registry/export", headers=auth("18", "registry:read"))

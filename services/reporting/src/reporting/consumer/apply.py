@@ -46,8 +46,8 @@ _STRATEGY_BIT = ("CAST(1 AS integer) << (array_position(ARRAY[" + ", ".join(f"'{
                  + "], CAST({strategy} AS text)) - 1)")
 
 # The registry feed is the big one (a household and ~4 members per family, millions at provincial scale): it
-# arrives as the targeting service's bulk export, one COPY-text row per entry, and is copied into this
-# temporary table as it came, so neither service parses or builds an object per entry.
+# arrives as the targeting service's bulk export in PostgreSQL's binary COPY format and is copied into this
+# temporary table as it came, so neither service parses, formats or builds an object per entry.
 REGISTRY_COLUMNS = ("seq", "type", "id", "household_id", "region_code", "occurred_at", "change_request_id",
                     "import_id", "status", "no_kk", "nik", "name", "relationship", "address", "welfare_decile",
                     "extreme_poor")
@@ -277,11 +277,11 @@ async def apply_page(session: AsyncSession, feed: str, page: FeedPage, *, expect
 
 
 async def _stage_registry(session: AsyncSession, rows: bytes) -> None:
-    """The export's rows into `registry_stage` (emptied first: a rolled-back page may have left rows in it)."""
+    """The export's binary COPY into `registry_stage` (emptied first: a rolled-back page may have left rows)."""
     await session.execute(text(REGISTRY_STAGE))
     await session.execute(text("TRUNCATE registry_stage"))
     if rows:
         connection = await (await session.connection()).get_raw_connection()
         async with connection.driver_connection.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
-                "COPY registry_stage FROM STDIN") as copy:
+                "COPY registry_stage FROM STDIN (FORMAT binary)") as copy:
             await copy.write(rows)

@@ -99,16 +99,16 @@ class Source:
             raise SourceError(f"{path}: not a feed page") from error
 
     async def export_page(self, path: str, *, after: int, limit: int, columns: Sequence[str]) -> FeedPage:
-        """A bulk export (one COPY-text row per entry), refused unless its columns are the ones expected."""
-        response = await self.response(path, {"after": after, "limit": limit})
+        """A bulk export in PostgreSQL's binary COPY format, refused unless its columns are the ones expected."""
+        response = await self.response(path, {"after": after, "limit": limit, "format": "binary"})
         if response.headers.get("feed-columns", "").split(",") != list(columns):
             raise SourceError(f"{path}: columns {response.headers.get('feed-columns')!r}, expected {columns}")
         try:
-            next_after, head = int(response.headers["feed-next-after"]), int(response.headers["feed-head"])
+            return FeedPage(body=response.content, entries=int(response.headers["feed-entries"]),
+                            next_after=int(response.headers["feed-next-after"]),
+                            head=int(response.headers["feed-head"]))
         except (KeyError, ValueError) as error:
-            raise SourceError(f"{path}: no Feed-Next-After / Feed-Head") from error
-        body = response.content
-        return FeedPage(body=body, entries=body.count(b"\n"), next_after=next_after, head=head)
+            raise SourceError(f"{path}: no Feed-Entries / Feed-Next-After / Feed-Head") from error
 
     async def pages(self, path: str, params: dict[str, Any]) -> AsyncIterator[list[dict[str, Any]]]:
         """Follow a keyset-paginated list to its end."""

@@ -34,7 +34,7 @@ class PositionMovedError(Exception):
 class Consumer:
     def __init__(
         self, sessionmaker: async_sessionmaker[AsyncSession], *, targeting: Source, programs: Source,
-        page_size: int = 5000, registry_page_size: int = 100_000, poll_interval: float = 2.0,
+        page_size: int = 10_000, registry_page_size: int = 100_000, poll_interval: float = 2.0,
         designations_interval: float = 60.0,
         prefetch: bool = True, before_commit: Callable[[str, FeedPage], Awaitable[None]] | None = None,
         leadership: Leadership | None = None,

@@ -61,28 +61,34 @@ _EXPORT_RANGE = f"""
 WITH page AS MATERIALIZED (
     SELECT seq FROM targeting.registry_change WHERE seq > :after AND {_IN_REGION} ORDER BY seq LIMIT :limit
 ), {_AUDIT_RANGE}
-SELECT coalesce((SELECT max(seq) FROM page), :after) AS until,
+SELECT coalesce((SELECT max(seq) FROM page), :after) AS until, (SELECT count(*) FROM page) AS entries,
        (SELECT coalesce(max(seq), 0) FROM targeting.registry_change) AS head
 """  # noqa: S608 - composed of this module's constants
 
-# The export's columns, in order (EXPORT_COLUMNS documents them): the entry's envelope, then the record's
-# fields that a statistical mirror keeps, empty where the record type has no such field.
-EXPORT_COLUMNS = ("seq", "type", "id", "household_id", "region_code", "occurred_at", "change_request_id",
-                  "import_id", "status", "no_kk", "nik", "name", "relationship", "address", "welfare_decile",
-                  "extreme_poor")
+# The export's columns, in order, with their types (the binary format carries them; EXPORT_COLUMNS documents
+# them): the entry's envelope, then the record's fields that a statistical mirror keeps, null where the
+# record type has no such field.
+EXPORT_COLUMNS = {
+    "seq": "bigint", "type": "text", "id": "uuid", "household_id": "uuid", "region_code": "text",
+    "occurred_at": "timestamptz", "change_request_id": "uuid", "import_id": "uuid", "status": "text",
+    "no_kk": "text", "nik": "text", "name": "text", "relationship": "text", "address": "text",
+    "welfare_decile": "smallint", "extreme_poor": "boolean",
+}
 _EXPORT_COPY = """
 COPY (SELECT seq, type, entity_id, household_id, region_code, occurred_at, change_request_id, import_id,
              data ->> 'status', data ->> 'no_kk', data ->> 'nik', data ->> 'name', data ->> 'relationship',
-             data ->> 'address', data ->> 'welfare_decile', data ->> 'extreme_poor'
+             data ->> 'address', CAST(data ->> 'welfare_decile' AS smallint),
+             CAST(data ->> 'extreme_poor' AS boolean)
       FROM targeting.registry_change
       WHERE seq > %(after)s AND seq <= %(until)s AND (region_code = %(region)s OR region_code LIKE %(region_like)s)
-      ORDER BY seq) TO STDOUT
-"""
+      ORDER BY seq) TO STDOUT"""
+EXPORT_FORMATS = {"text": "", "binary": " (FORMAT binary)"}
 
 
 @dataclass(frozen=True)
 class Export:
     body: bytes
+    entries: int
     until: int
     head: int
 
@@ -123,10 +129,11 @@ class FeedRepository:
             "client_id": principal.client_id, "request_id": request_id, "pii": principal.can_read_pii,
         })).one()
 
-    async def export(self, principal: Principal, *, after: int, limit: int, request_id: str | None) -> Export:
-        """Up to `limit` entries after `after` in PostgreSQL's COPY text format (EXPORT_COLUMNS), audited as one
-        range. The bounds and the rows are read in one snapshot-consistent order: writers append under the feed
-        lock and commit at once, so no entry at or below `until` can appear later."""
+    async def export(self, principal: Principal, *, after: int, limit: int, request_id: str | None,
+                     binary: bool = False) -> Export:
+        """Up to `limit` entries after `after` in PostgreSQL's COPY text (or binary) format, EXPORT_COLUMNS,
+        audited as one range. Writers append under the feed lock and commit at once, so no entry at or below
+        `until` can appear after the bounds were read."""
         scope = {"region": principal.region, "region_like": principal.region + ".%"}
         bounds = (await self.session.execute(text(_EXPORT_RANGE), {
             "after": after, "limit": limit, "client_id": principal.client_id, "request_id": request_id,
@@ -134,10 +141,12 @@ class FeedRepository:
         chunks: list[bytes] = []
         if bounds.until > after:
             connection = await (await self.session.connection()).get_raw_connection()
+            statement = _EXPORT_COPY + EXPORT_FORMATS["binary" if binary else "text"]
             async with connection.driver_connection.cursor() as cursor, cursor.copy(
-                    _EXPORT_COPY, {"after": after, "until": bounds.until, **scope}) as copy:
+                    statement, {"after": after, "until": bounds.until, **scope}) as copy:
                 chunks.extend([bytes(chunk) async for chunk in copy])
-        return Export(body=b"".join(chunks), until=bounds.until, head=max(bounds.head, bounds.until))
+        return Export(body=b"".join(chunks), entries=bounds.entries, until=bounds.until,
+                      head=max(bounds.head, bounds.until))
 
     async def head(self) -> int:
         return int((await self.session.execute(select(func.coalesce(func.max(RegistryChange.seq), 0)))).scalar_one())
