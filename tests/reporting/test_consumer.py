@@ -9,7 +9,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from reporting.consumer.sources import Source, StaticCredentials
+from reporting.consumer.sources import Source, SourceError, StaticCredentials
 from reporting.consumer.worker import PositionMovedError
 from tests.reporting.conftest import sync
 from tests.reporting.world import build
@@ -62,7 +62,7 @@ async def test_a_crash_mid_batch_then_a_restart_neither_skips_nor_double_counts(
     world = await build(targeting, programs, auth)
     expected = await _source_counts(connection, start["registry"], start["programs"])
 
-    crashing = make_consumer(page_size=3, registry_page_size=3, before_commit=crash_on(3))
+    crashing = make_consumer(page_size=3, before_commit=crash_on(3))
     with pytest.raises(Crash):
         await crashing.catch_up("registry")
     position = await connection.scalar(text("SELECT position FROM reporting.feed_position WHERE feed = 'registry'"))
@@ -77,7 +77,7 @@ async def test_a_crash_mid_batch_then_a_restart_neither_skips_nor_double_counts(
     with pytest.raises(Crash):
         await crashing.catch_up("programs")
 
-    await sync(make_consumer(page_size=3, registry_page_size=3))
+    await sync(make_consumer(page_size=3))
     assert await _counts(connection) == expected
     assert expected["delivery"] == len(world.deliveries) and expected["household"] == len(world.houses)
 
@@ -145,3 +145,15 @@ async def test_one_consumer_per_database_follows_the_feeds(engine):
     finally:
         await first.release()
         await second.release()
+
+
+@pytest.mark.parametrize(("headers", "error"), [
+    ({"Feed-Columns": "seq,type", "Feed-Entries": "0", "Feed-Next-After": "0", "Feed-Head": "0"}, "columns"),
+    ({"Feed-Columns": "seq,type,id", "Feed-Next-After": "0", "Feed-Head": "0"}, "Feed-Entries"),
+], ids=["other-columns", "no-count"])
+async def test_an_export_that_is_not_the_one_expected_is_refused(headers, error):
+    http = httpx.AsyncClient(transport=httpx.MockTransport(lambda request: httpx.Response(200, headers=headers)),
+                             base_url="http://targeting")
+    with pytest.raises(SourceError, match=error):
+        await Source(http, StaticCredentials("Bearer x")).export_page("/export", after=0, limit=10,
+                                                                       columns=["seq", "type", "id"])

@@ -1,7 +1,11 @@
+import uuid
+
+import orjson
 from sqlalchemy import text
 
+from programs.feed.repository import EXPORT_COLUMNS
 from tests.programs.factories import agency_program, create_agency, enrol, ids
-from tests.support import assert_problem
+from tests.support import assert_problem, export_rows, load_binary_export
 
 
 async def _feed(programs, headers, after):
@@ -109,3 +113,67 @@ async def test_the_body_matches_the_documented_model_and_carries_the_head(progra
     page = FeedPage.model_validate(response.json())
     assert [i.type for i in page.items] == ["agency.created"] and page.next_after == page.items[0].seq
     assert page.head == await _last_seq(connection) == page.next_after + 1
+
+
+async def _export(programs, headers, after, **params):
+    response = await programs.get("/api/v1/feeds/programs/export", params={"after": after, **params},
+                                  headers=headers)
+    return response, export_rows(response) if params.get("format") != "binary" else None
+
+
+class TestProgramsExport:
+    async def test_rows_carry_the_json_feeds_entries_flattened(self, programs, auth, registry, connection):
+        after = await _last_seq(connection)
+        household = await registry.add("18.71.01.1003")
+        program = await agency_program(programs, auth("18.71"), "18.71")
+        await enrol(programs, auth(), program["id"], household_ids=ids(household))
+        delivered = await programs.post(f"/api/v1/programs/{program['id']}/deliveries", json=[{
+            "household_id": str(household.id), "delivered_on": "2022-04-01", "value_idr": 5000, "quantity": 1,
+            "unit": "paket"}], headers=auth())
+        assert delivered.status_code == 201, delivered.text
+        await programs.post(f"/api/v1/programs/{program['id']}/spending",
+                            json=[{"period": "2022-04", "amount_idr": 7000}], headers=auth())
+        items = await _feed(programs, auth("18.71"), after)
+        response, rows = await _export(programs, auth("18.71"), after)
+
+        assert [(int(r["seq"]), r["type"], r["id"], r["region_code"]) for r in rows] == [
+            (i["seq"], i["type"], i["id"], i["region_code"]) for i in items]
+        assert int(response.headers["feed-next-after"]) == items[-1]["seq"]
+        by_type = {r["type"]: r for r in rows}
+        enrolment, delivery = by_type["enrollment.created"], by_type["delivery.created"]
+        assert (enrolment["program_id"], enrolment["household_id"], enrolment["member_id"], enrolment["data"]) == (
+            program["id"], str(household.id), None, None)
+        assert (delivery["delivered_on"], delivery["value_idr"], delivery["data"]) == ("2022-04-01", "5000", None)
+        json_program = next(i for i in items if i["type"] == "program.created")
+        assert orjson.loads(by_type["program.created"]["data"]) == json_program["data"]
+        assert by_type["spending.recorded"]["program_id"] == program["id"]
+
+        binary, _ = await _export(programs, auth("18.71"), after, format="binary")
+        loaded = await load_binary_export(connection, binary, EXPORT_COLUMNS)
+        assert [(r["seq"], r["type"], r["household_id"], r["value_idr"]) for r in loaded] == [
+            (int(r["seq"]), r["type"], None if r["household_id"] is None else uuid.UUID(r["household_id"]),
+             None if r["value_idr"] is None else int(r["value_idr"])) for r in rows]
+
+    async def test_a_district_exports_what_its_json_feed_shows_page_by_page(self, programs, auth, registry,
+                                                                           connection):
+        after = await _last_seq(connection)
+        kota, lamsel = await registry.add("18.71.01.1003"), await registry.add("18.01.04.2001")
+        provincial = await agency_program(programs, auth("18"), "18")
+        await agency_program(programs, auth("18.01"), "18.01")
+        await enrol(programs, auth("18"), provincial["id"], household_ids=ids(kota, lamsel))
+        shown = [(i["type"], i["id"]) for i in await _feed(programs, auth("18.71"), after)]
+        exported, next_after = [], after
+        while True:
+            response, rows = await _export(programs, auth("18.71"), next_after, limit=2)
+            if not rows:
+                assert int(response.headers["feed-next-after"]) == next_after and response.content == b""
+                break
+            exported += [(r["type"], r["id"]) for r in rows]
+            next_after = int(response.headers["feed-next-after"])
+        assert exported == shown and ("enrollment.created", provincial["id"]) not in exported
+
+    async def test_needs_the_read_scope_and_a_bounded_limit(self, programs, auth):
+        assert_problem(await programs.get("/api/v1/feeds/programs/export", headers=auth(scopes="reports:read")),
+                       403)
+        assert_problem(await programs.get("/api/v1/feeds/programs/export", params={"limit": 200_001},
+                                          headers=auth()), 422)

@@ -1,7 +1,7 @@
 import pytest
-from sqlalchemy import text
 
-from tests.support import assert_problem
+from targeting.feed.repository import EXPORT_COLUMNS
+from tests.support import assert_problem, export_rows, load_binary_export
 from tests.targeting import factories as f
 
 
@@ -98,13 +98,7 @@ class TestRegistryFeed:
 async def _export(client, headers, after=0, limit=1000):
     response = await client.get("/api/v1/feeds/registry/export", params={"after": after, "limit": limit},
                                 headers=headers)
-    assert response.status_code == 200, response.text
-    assert response.headers["content-type"] == "text/tab-separated-values; charset=utf-8"
-    columns = response.headers["feed-columns"].split(",")
-    rows = [dict(zip(columns, [None if v == r"\N" else v for v in line.split("\t")], strict=True))
-            for line in response.text.splitlines()]
-    assert int(response.headers["feed-entries"]) == len(rows)
-    return rows, int(response.headers["feed-next-after"]), int(response.headers["feed-head"])
+    return export_rows(response), int(response.headers["feed-next-after"]), int(response.headers["feed-head"])
 
 
 class TestRegistryExport:
@@ -160,16 +154,8 @@ class TestRegistryExport:
         rows, _, _ = await _export(targeting, auth(), after=head)
         response = await targeting.get("/api/v1/feeds/registry/export", params={"after": head, "format": "binary"},
                                        headers=auth())
-        assert response.headers["content-type"] == "application/octet-stream"
         assert int(response.headers["feed-entries"]) == len(rows) == 4
-        from targeting.feed.repository import EXPORT_COLUMNS
-
-        await connection.execute(text("CREATE TEMPORARY TABLE exported (" + ", ".join(
-            f"{name} {kind}" for name, kind in EXPORT_COLUMNS.items()) + ") ON COMMIT DROP"))
-        driver = (await connection.get_raw_connection()).driver_connection
-        async with driver.cursor() as cursor, cursor.copy("COPY exported FROM STDIN (FORMAT binary)") as copy:
-            await copy.write(response.content)
-        loaded = (await connection.execute(text("SELECT * FROM exported ORDER BY seq"))).mappings().all()
+        loaded = await load_binary_export(connection, response, EXPORT_COLUMNS)
         as_text = [{k: None if v is None else {True: "t", False: "f"}.get(v, str(v)) if isinstance(v, bool)
                     else str(v) for k, v in row.items()} for row in loaded]
         assert [{k: v for k, v in r.items() if k != "occurred_at"} for r in as_text] == [

@@ -28,8 +28,7 @@ def create_consumer(app: FastAPI, settings: ReportingSettings) -> Consumer:
                          credentials),
         programs=Source(create_http_client(base_url=settings.programs_url, timeout=settings.source_timeout_seconds),
                         credentials),
-        page_size=settings.feed_page_size, registry_page_size=settings.registry_page_size,
-        poll_interval=settings.poll_interval_seconds,
+        page_size=settings.feed_page_size, poll_interval=settings.poll_interval_seconds,
         designations_interval=settings.designations_interval_seconds, leadership=Leadership(app.state.engine),
     )
 

@@ -24,9 +24,8 @@ class ReportingSettings(ProcessSettings):
     token_url: str = "http://127.0.0.1:8000/api/v1/auth/token"  # noqa: S105 - a URL, not a secret
     client_id: str | None = None
     client_secret: str | None = None
-    feed_page_size: int = Field(default=10_000, ge=1, le=10_000)
-    # Entries per registry export (the targeting service serves at most 200,000).
-    registry_page_size: int = Field(default=100_000, ge=1, le=200_000)
+    # Entries per feed export (the sources serve at most 200,000).
+    feed_page_size: int = Field(default=100_000, ge=1, le=200_000)
     poll_interval_seconds: float = 2.0
     designations_interval_seconds: float = 60.0
     source_timeout_seconds: float = 60.0

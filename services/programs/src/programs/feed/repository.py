@@ -14,17 +14,46 @@ the commit, and no row lock is ever taken while it is held.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Row, Text, cast, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.auth import Principal
-from programs.access import inside_or_above
+from kit.feedexport import COPY_OPTIONS, copy_out
+from programs.access import ancestors_of, inside_or_above
 from programs.feed.models import FeedEntry, FeedEventType
 
 # pg_advisory_xact_lock key of the programs feed (bytes of "pgmsfeed"); no other lock in the database uses it.
 FEED_LOCK_KEY = 0x70676D7366656564
+
+# inside_or_above, for the COPY statement (psycopg binds it client-side).
+_IN_SCOPE = ("(region_code = %(region)s OR region_code LIKE %(region_like)s "
+             "OR region_code = ANY(CAST(%(ancestors)s AS text[])))")
+
+# The export's columns, in order, with their types: the entry's envelope, enrolments and deliveries flattened
+# into typed columns (millions of them), and `data` for the other records (a few hundred).
+EXPORT_COLUMNS = {
+    "seq": "bigint", "type": "text", "id": "text", "region_code": "text", "occurred_at": "timestamptz",
+    "program_id": "uuid", "household_id": "uuid", "member_id": "uuid", "delivered_on": "date",
+    "value_idr": "bigint", "data": "jsonb",
+}
+_FLAT = "('enrollment.created', 'delivery.created')"
+_EXPORT_COPY = f"""
+COPY (SELECT seq, type, entity_id, region_code, occurred_at, CAST(data ->> 'program_id' AS uuid),
+             CAST(data ->> 'household_id' AS uuid), CAST(data ->> 'member_id' AS uuid),
+             CAST(data ->> 'delivered_on' AS date), CAST(data ->> 'value_idr' AS bigint),
+             CASE WHEN type IN {_FLAT} THEN NULL ELSE data END
+      FROM programs.feed_entry
+      WHERE seq > %(after)s AND seq <= %(until)s AND {_IN_SCOPE}
+      ORDER BY seq) TO STDOUT"""  # noqa: S608 - composed of this module's constants
+@dataclass(frozen=True)
+class Export:
+    body: bytes
+    entries: int
+    until: int
+    head: int
 
 
 class FeedRepository:
@@ -63,6 +92,20 @@ class FeedRepository:
             .limit(limit)
         )
         return (await self.session.execute(query)).all()
+
+    async def export(self, principal: Principal, *, after: int, limit: int, format: str) -> Export:
+        """Up to `limit` entries after `after` as COPY rows (EXPORT_COLUMNS). Writers append under the feed lock
+        and commit at once, so no entry at or below `until` can appear after the bounds were read."""
+        page = (select(FeedEntry.seq).where(FeedEntry.seq > after, inside_or_above(FeedEntry.region_code, principal))
+                .order_by(FeedEntry.seq).limit(limit).subquery())
+        until, entries = (await self.session.execute(
+            select(func.coalesce(func.max(page.c.seq), after), func.count()).select_from(page))).one()
+        body = b""
+        if until > after:
+            body = await copy_out(self.session, _EXPORT_COPY + COPY_OPTIONS[format], {
+                "after": after, "until": until, "region": principal.region,
+                "region_like": principal.region + ".%", "ancestors": ancestors_of(principal.region)})
+        return Export(body=body, entries=entries, until=until, head=await self.head())
 
     async def head(self) -> int:
         return int((await self.session.execute(select(func.coalesce(func.max(FeedEntry.seq), 0)))).scalar_one())

@@ -7,10 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from kit.database import SessionDep
+from kit.feedexport import RESPONSES as EXPORT_RESPONSES
+from kit.feedexport import ExportFormat, ExportLimit, describe, export_response
 from kit.pagination import FeedLimit
 from kit.problems import problem_responses
 from programs.access import Reader
-from programs.feed.repository import FeedRepository
+from programs.feed.repository import EXPORT_COLUMNS, FeedRepository
 from programs.feed.schemas import FeedPage
 
 router = APIRouter(prefix="/api/v1/feeds/programs", tags=["feed"])
@@ -42,3 +44,22 @@ async def read_feed(
     body = b'{"items":[' + b",".join(r.entry.encode() for r in rows) + b'],"next_after":%d,"head":%d}' % (
         next_after, max(head, next_after))
     return Response(content=body, media_type="application/json")
+
+
+EXPORT_DESCRIPTION = describe(
+    "The programs feed's entries after `after` (up to `limit`), for a reader far behind (a mirror or the "
+    "reporting service catching up on millions of enrolments and deliveries): one flat row per entry. The same "
+    "order, region filter and no-skip guarantee as `GET /api/v1/feeds/programs`.",
+    EXPORT_COLUMNS,
+    "`id` is the record's id as in the JSON feed. Enrolment and delivery entries are flattened: `program_id`, "
+    "`household_id`, `member_id` (and `delivered_on`, `value_idr` for deliveries) with `data` null; the other "
+    "entries carry their record in `data` (JSON), as the JSON feed does, and `program_id` for spending.")
+
+
+@router.get("/export", summary="Export the programs feed in bulk", description=EXPORT_DESCRIPTION,
+            response_class=Response, responses={**problem_responses(401, 403, 422), **EXPORT_RESPONSES})
+async def export_feed(session: SessionDep, principal: Reader, after: Annotated[int, Query(ge=0, le=2**62)] = 0,
+                      limit: ExportLimit = 50_000, format: ExportFormat = "text") -> Response:
+    export = await FeedRepository(session).export(principal, after=after, limit=limit, format=format)
+    return export_response(export.body, format=format, entries=export.entries, next_after=export.until,
+                           head=export.head, columns=EXPORT_COLUMNS)

@@ -1,13 +1,15 @@
-"""Applying one feed page to the read models: one set-wise statement per page, position included.
+"""Applying one feed page to the read models: set-wise statements in one transaction, position included.
 
-Within a page an id may change several times: the current-state tables keep
-each id's last entry (DISTINCT ON ... ORDER BY seq DESC), the history keeps every entry. Data-modifying CTEs
-all see the snapshot from before the statement, so the history's "close the open row" update never touches
-rows inserted by the same statement.
+Both feeds arrive as the sources' bulk exports in PostgreSQL's binary COPY format: a page is copied into a
+temporary staging table as it came (no object built or parsed per entry on either side), then merged by one
+statement. Within a page an id may change several times: the current-state tables keep each id's last entry,
+the history keeps every entry. Data-modifying CTEs all see the snapshot from before the statement, so the
+history's "close the open row" update never touches rows inserted by the same statement.
 
-The position moves in the same statement as the rows it covers, and only from the position this consumer read
-(`expected`): a second consumer (another replica) that applied the page first makes the update match no row,
-and the caller rolls the whole statement back. Restarting therefore neither skips nor applies twice.
+The page's transaction first locks the feed's position row and checks it is still the position this consumer
+read (`expected`): a second consumer (another replica) waits there, then finds the position moved and rolls
+back. The position moves in the same statement as the rows it covers. Restarting therefore neither skips nor
+applies twice, and every entry of a page is new to the read models.
 """
 
 from __future__ import annotations
@@ -17,24 +19,18 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from kit.feedexport import copy_in
 from reporting.consumer.sources import FeedPage
 from reporting.readmodels.codes import SECTORS, STRATEGIES
 
-_PROGRAMS_ENTRIES = """
-page AS MATERIALIZED (SELECT CAST(:page AS jsonb) AS body),
-entry AS MATERIALIZED (
-    SELECT e.seq, e.type, e.id, e.region_code, e.occurred_at, e.data
-    FROM page, jsonb_to_recordset(page.body -> 'items')
-        AS e(seq bigint, type text, id text, region_code text, occurred_at timestamptz, data jsonb)
-),
+# The feed's position, moved by the page's statement (its staging table is `{stage}`).
+_POSITION = """
 position AS (
     UPDATE reporting.feed_position AS f
-    SET position = GREATEST(f.position, CAST(page.body ->> 'next_after' AS bigint)),
-        source_head = CAST(page.body ->> 'head' AS bigint),
-        last_occurred_at = COALESCE((SELECT max(occurred_at) FROM entry), f.last_occurred_at),
+    SET position = GREATEST(f.position, :next_after), source_head = :head,
+        last_occurred_at = COALESCE((SELECT max(occurred_at) FROM {stage}), f.last_occurred_at),
         applied_at = CASE WHEN :entries > 0 THEN now() ELSE f.applied_at END,
         checked_at = now(), last_error = NULL
-    FROM page
     WHERE f.feed = :feed AND f.position = :expected
     RETURNING f.position
 )"""
@@ -45,20 +41,32 @@ _SECTOR_BIT = ("CAST(1 AS integer) << (array_position(ARRAY[" + ", ".join(f"'{x}
 _STRATEGY_BIT = ("CAST(1 AS integer) << (array_position(ARRAY[" + ", ".join(f"'{x}'" for x in STRATEGIES)
                  + "], CAST({strategy} AS text)) - 1)")
 
-# The registry feed is the big one (a household and ~4 members per family, millions at provincial scale): it
-# arrives as the targeting service's bulk export in PostgreSQL's binary COPY format and is copied into this
-# temporary table as it came, so neither service parses, formats or builds an object per entry.
-REGISTRY_COLUMNS = ("seq", "type", "id", "household_id", "region_code", "occurred_at", "change_request_id",
-                    "import_id", "status", "no_kk", "nik", "name", "relationship", "address", "welfare_decile",
-                    "extreme_poor")
-REGISTRY_STAGE = """
-CREATE TEMPORARY TABLE IF NOT EXISTS registry_stage (
-    seq bigint, type text, id uuid, household_id uuid, region_code text, occurred_at timestamptz,
-    change_request_id uuid, import_id uuid, status text, no_kk text, nik text, name text, relationship text,
-    address text, welfare_decile smallint, extreme_poor boolean)
-"""
+@dataclass(frozen=True)
+class Stage:
+    """A feed's staging table: the columns of its export, in order, with the types the export documents."""
 
-REGISTRY = """
+    table: str
+    columns: dict[str, str]
+
+    @property
+    def create(self) -> str:
+        return (f"CREATE TEMPORARY TABLE IF NOT EXISTS {self.table} ("
+                + ", ".join(f"{name} {kind}" for name, kind in self.columns.items()) + ")")
+
+
+STAGES = {
+    "registry": Stage("registry_stage", {
+        "seq": "bigint", "type": "text", "id": "uuid", "household_id": "uuid", "region_code": "text",
+        "occurred_at": "timestamptz", "change_request_id": "uuid", "import_id": "uuid", "status": "text",
+        "no_kk": "text", "nik": "text", "name": "text", "relationship": "text", "address": "text",
+        "welfare_decile": "smallint", "extreme_poor": "boolean"}),
+    "programs": Stage("programs_stage", {
+        "seq": "bigint", "type": "text", "id": "text", "region_code": "text", "occurred_at": "timestamptz",
+        "program_id": "uuid", "household_id": "uuid", "member_id": "uuid", "delivered_on": "date",
+        "value_idr": "bigint", "data": "jsonb"}),
+}
+
+REGISTRY = f"""
 WITH household_entry AS MATERIALIZED (
     SELECT seq, type, id, region_code, occurred_at, no_kk, address, welfare_decile, extreme_poor, status
     FROM registry_stage WHERE type LIKE 'household.%'
@@ -67,15 +75,7 @@ member_entry AS MATERIALIZED (
     SELECT seq, type, id, occurred_at, household_id, nik, name, relationship, status
     FROM registry_stage WHERE type LIKE 'member.%'
 ),
-position AS (
-    UPDATE reporting.feed_position AS f
-    SET position = GREATEST(f.position, :next_after), source_head = :head,
-        last_occurred_at = COALESCE((SELECT max(occurred_at) FROM registry_stage), f.last_occurred_at),
-        applied_at = CASE WHEN :entries > 0 THEN now() ELSE f.applied_at END,
-        checked_at = now(), last_error = NULL
-    WHERE f.feed = 'registry' AND f.position = :expected
-    RETURNING f.position
-),
+{_POSITION.format(stage="registry_stage").strip()},
 -- Each id's last state in the page, and whether the page holds its creation. A created record is new to the
 -- read model (the targeting service mints its id, and the locked position says no later entry was applied):
 -- it is inserted plainly, which costs half of an upsert; the others are upserted.
@@ -145,7 +145,8 @@ SELECT CAST(:entries AS integer) AS entries, (SELECT count(*) FROM position) AS 
 
 
 PROGRAMS = f"""
-WITH {_PROGRAMS_ENTRIES},
+WITH entry AS MATERIALIZED (SELECT * FROM programs_stage),
+{_POSITION.format(stage="programs_stage").strip()},
 agency_upsert AS (
     INSERT INTO reporting.agency AS a (id, code, name, level, region_code)
     SELECT DISTINCT ON (id) CAST(id AS uuid), data ->> 'code', data ->> 'name', data ->> 'level',
@@ -179,23 +180,19 @@ program_upsert AS (
         target_beneficiaries = EXCLUDED.target_beneficiaries, priority_areas = EXCLUDED.priority_areas,
         status = EXCLUDED.status
 ),
+-- Plain inserts: an enrolment or delivery is created once, and every entry of the page is new (see above).
 enrollment_insert AS (
     INSERT INTO reporting.enrollment (id, program_id, household_id, member_id, region_code)
-    SELECT CAST(id AS bigint), CAST(data ->> 'program_id' AS uuid), CAST(data ->> 'household_id' AS uuid),
-           CAST(data ->> 'member_id' AS uuid), data ->> 'region_code'
+    SELECT CAST(id AS bigint), program_id, household_id, member_id, region_code
     FROM entry WHERE type = 'enrollment.created'
-    ON CONFLICT (id) DO NOTHING
 ),
 delivery_entry AS MATERIALIZED (
-    SELECT CAST(entry.id AS bigint) AS id, d.*
-    FROM entry, jsonb_to_record(entry.data) AS d(program_id uuid, household_id uuid, member_id uuid,
-                                                   region_code text, delivered_on date, value_idr bigint)
-    WHERE entry.type = 'delivery.created'
+    SELECT CAST(id AS bigint) AS id, program_id, household_id, member_id, region_code, delivered_on, value_idr
+    FROM entry WHERE type = 'delivery.created'
 ),
 delivery_insert AS (
     INSERT INTO reporting.delivery (id, program_id, household_id, member_id, region_code, delivered_on, value_idr)
     SELECT id, program_id, household_id, member_id, region_code, delivered_on, value_idr FROM delivery_entry
-    ON CONFLICT (id) DO NOTHING
 ),
 -- The sectors and strategies each delivery adds to its household's year, with the programme as this page
 -- leaves it (a programme created in the same page is not in the table's snapshot yet).
@@ -264,24 +261,15 @@ async def apply_page(session: AsyncSession, feed: str, page: FeedPage, *, expect
         return Applied(entries=0, moved=False)
     # The page's sorts (DISTINCT ON, the history's window) stay in memory instead of spilling to disk.
     await session.execute(text("SET LOCAL work_mem = '64MB'"))
-    if feed == "registry":
-        await _stage_registry(session, page.body)
-        row = (await session.execute(text(REGISTRY), {"next_after": page.next_after, "head": page.head,
-                                                      "entries": page.entries, "expected": expected})).one()
-    else:
-        row = (await session.execute(text(PROGRAMS), {"page": page.body.decode(), "feed": feed,
-                                                      "entries": page.entries, "expected": expected})).one()
-        if row.regrouped:
-            await session.execute(text(REACH_REBUILD), {"programs": list(row.regrouped)})
+    stage = STAGES[feed]
+    # Emptied first: a rolled-back page may have left rows in the session's temporary table.
+    await session.execute(text(stage.create))
+    await session.execute(text(f"TRUNCATE {stage.table}"))
+    if page.entries:
+        await copy_in(await session.connection(), f"COPY {stage.table} FROM STDIN (FORMAT binary)", page.body)
+    params = {"next_after": page.next_after, "head": page.head, "entries": page.entries, "expected": expected,
+              "feed": feed}
+    row = (await session.execute(text(REGISTRY if feed == "registry" else PROGRAMS), params)).one()
+    if feed == "programs" and row.regrouped:
+        await session.execute(text(REACH_REBUILD), {"programs": list(row.regrouped)})
     return Applied(entries=row.entries, moved=row.moved == 1)
-
-
-async def _stage_registry(session: AsyncSession, rows: bytes) -> None:
-    """The export's binary COPY into `registry_stage` (emptied first: a rolled-back page may have left rows)."""
-    await session.execute(text(REGISTRY_STAGE))
-    await session.execute(text("TRUNCATE registry_stage"))
-    if rows:
-        connection = await (await session.connection()).get_raw_connection()
-        async with connection.driver_connection.cursor() as cursor, cursor.copy(  # type: ignore[union-attr]
-                "COPY registry_stage FROM STDIN (FORMAT binary)") as copy:
-            await copy.write(rows)

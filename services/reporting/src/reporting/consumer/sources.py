@@ -56,8 +56,8 @@ class StaticCredentials:
 
 @dataclass(frozen=True)
 class FeedPage:
-    """One page as the source sent it (`body`: the programs feed's JSON, or the registry export's rows), how many
-    entries it holds, and where it ends."""
+    """One page of a feed export as the source sent it (`body`: binary COPY rows), how many entries it holds,
+    and where it ends."""
 
     body: bytes
     entries: int
@@ -88,15 +88,6 @@ class Source:
                 raise SourceError(f"{path} answered {response.status_code}")
             return response
         raise SourceError(f"{path}: the token was refused twice")
-
-    async def feed_page(self, path: str, *, after: int, limit: int) -> FeedPage:
-        body = await self.get(path, {"after": after, "limit": limit})
-        try:
-            page = orjson.loads(body)
-            return FeedPage(body=body, entries=len(page["items"]), next_after=int(page["next_after"]),
-                            head=int(page.get("head", 0)))
-        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as error:
-            raise SourceError(f"{path}: not a feed page") from error
 
     async def export_page(self, path: str, *, after: int, limit: int, columns: Sequence[str]) -> FeedPage:
         """A bulk export in PostgreSQL's binary COPY format, refused unless its columns are the ones expected."""

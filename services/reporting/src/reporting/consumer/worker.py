@@ -17,13 +17,13 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from kit.clock import today_jakarta
-from reporting.consumer.apply import REGISTRY_COLUMNS, apply_page
+from reporting.consumer.apply import STAGES, apply_page
 from reporting.consumer.leadership import Leadership
 from reporting.consumer.sources import FeedPage, Source, SourceError
 
 log = logging.getLogger("reporting.consumer")
 
-FEED_PATHS = {"registry": "/api/v1/feeds/registry/export", "programs": "/api/v1/feeds/programs"}
+FEED_PATHS = {"registry": "/api/v1/feeds/registry/export", "programs": "/api/v1/feeds/programs/export"}
 REGION_LEVELS = ("province", "regency", "district", "village")
 
 
@@ -34,7 +34,7 @@ class PositionMovedError(Exception):
 class Consumer:
     def __init__(
         self, sessionmaker: async_sessionmaker[AsyncSession], *, targeting: Source, programs: Source,
-        page_size: int = 10_000, registry_page_size: int = 100_000, poll_interval: float = 2.0,
+        page_size: int = 100_000, poll_interval: float = 2.0,
         designations_interval: float = 60.0,
         prefetch: bool = True, before_commit: Callable[[str, FeedPage], Awaitable[None]] | None = None,
         leadership: Leadership | None = None,
@@ -42,8 +42,8 @@ class Consumer:
         self.sessionmaker = sessionmaker
         self.sources = {"registry": targeting, "programs": programs}
         self.targeting = targeting
-        # The registry arrives as a bulk export: large pages cost little per entry and keep catch-up fast.
-        self.page_sizes = {"registry": registry_page_size, "programs": page_size}
+        # Entries per export: large pages cost little per entry and keep a catch-up fast.
+        self.page_size = page_size
         self.poll_interval = poll_interval
         self.designations_interval = designations_interval
         # Fetch the next page while applying this one. Off only where the sources and the read models share
@@ -61,10 +61,8 @@ class Consumer:
                                             {"feed": feed}))
 
     async def _fetch(self, feed: str, after: int) -> FeedPage:
-        if feed == "registry":
-            return await self.targeting.export_page(FEED_PATHS[feed], after=after, limit=self.page_sizes[feed],
-                                                    columns=REGISTRY_COLUMNS)
-        return await self.sources[feed].feed_page(FEED_PATHS[feed], after=after, limit=self.page_sizes[feed])
+        return await self.sources[feed].export_page(FEED_PATHS[feed], after=after, limit=self.page_size,
+                                                    columns=list(STAGES[feed].columns))
 
     async def _apply(self, feed: str, page: FeedPage, *, expected: int) -> None:
         async with self.sessionmaker() as session, session.begin():

@@ -18,6 +18,7 @@ from sqlalchemy import Row, Text, cast, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.auth import Principal
+from kit.feedexport import COPY_OPTIONS, copy_out
 from targeting.feed.models import RegistryChange
 from targeting.households.repository import in_region
 
@@ -82,7 +83,6 @@ COPY (SELECT seq, type, entity_id, household_id, region_code, occurred_at, chang
       FROM targeting.registry_change
       WHERE seq > %(after)s AND seq <= %(until)s AND (region_code = %(region)s OR region_code LIKE %(region_like)s)
       ORDER BY seq) TO STDOUT"""
-EXPORT_FORMATS = {"text": "", "binary": " (FORMAT binary)"}
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ class FeedRepository:
         })).one()
 
     async def export(self, principal: Principal, *, after: int, limit: int, request_id: str | None,
-                     binary: bool = False) -> Export:
+                     format: str = "text") -> Export:
         """Up to `limit` entries after `after` in PostgreSQL's COPY text (or binary) format, EXPORT_COLUMNS,
         audited as one range. Writers append under the feed lock and commit at once, so no entry at or below
         `until` can appear after the bounds were read."""
@@ -138,15 +138,11 @@ class FeedRepository:
         bounds = (await self.session.execute(text(_EXPORT_RANGE), {
             "after": after, "limit": limit, "client_id": principal.client_id, "request_id": request_id,
             "pii": principal.can_read_pii, **scope})).one()
-        chunks: list[bytes] = []
+        body = b""
         if bounds.until > after:
-            connection = await (await self.session.connection()).get_raw_connection()
-            statement = _EXPORT_COPY + EXPORT_FORMATS["binary" if binary else "text"]
-            async with connection.driver_connection.cursor() as cursor, cursor.copy(
-                    statement, {"after": after, "until": bounds.until, **scope}) as copy:
-                chunks.extend([bytes(chunk) async for chunk in copy])
-        return Export(body=b"".join(chunks), entries=bounds.entries, until=bounds.until,
-                      head=max(bounds.head, bounds.until))
+            body = await copy_out(self.session, _EXPORT_COPY + COPY_OPTIONS[format],
+                                  {"after": after, "until": bounds.until, **scope})
+        return Export(body=body, entries=bounds.entries, until=bounds.until, head=bounds.head)
 
     async def head(self) -> int:
         return int((await self.session.execute(select(func.coalesce(func.max(RegistryChange.seq), 0)))).scalar_one())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Depends, Query, Response
@@ -17,15 +17,14 @@ from pydantic import BaseModel, Field
 
 from kit.auth import Principal, require
 from kit.database import SessionDep
+from kit.feedexport import RESPONSES as EXPORT_RESPONSES
+from kit.feedexport import ExportFormat, ExportLimit, describe, export_response
 from kit.pagination import FeedLimit
 from kit.privacy import initials, mask_identifier
 from kit.problems import problem_responses
 from kit.requests import current_request_id
 from targeting.audit.repository import AuditRepository
 from targeting.feed.repository import EXPORT_COLUMNS, FeedRepository
-
-# Entries per export: about 150 bytes each, so a response stays within a few tens of megabytes.
-EXPORT_MAX = 200_000
 
 router = APIRouter(prefix="/api/v1/feeds", tags=["feeds"])
 
@@ -92,52 +91,30 @@ async def read_registry_feed(
     return _page(b",".join(_masked_entry(r.entry) for r in rows), next_after, max(head, next_after))
 
 
-EXPORT_DESCRIPTION = f"""
-The registry feed's entries after `after` (up to `limit`), for a reader far behind (a mirror or the reporting
-service catching up on millions of entries): one flat row per entry, no JSON to build or parse. The same
-order, region filter and no-skip guarantee as `GET /api/v1/feeds/registry`; the read is audited as one range.
-Needs `pii:read` (the rows carry NIK, No. KK and names unmasked; without it read the JSON feed, which masks).
-
-**Columns**, in order (also in the `Feed-Columns` header): {", ".join(f"`{c}` ({t})" for c, t in
-EXPORT_COLUMNS.items())}. `status` is the record's; `no_kk`, `address`, `welfare_decile` and `extreme_poor` are
-set on household entries, `nik`, `name` and `relationship` on member entries, the others are null.
-
-**Body** (empty when there is no entry):
-- `format=text` (default, `text/tab-separated-values`): PostgreSQL's COPY text format, no header line: one line
-  per entry, fields separated by a tab, `\\N` for null, booleans `t`/`f`, and a backslash escaping tab
-  (`\\t`), newline (`\\n`) and backslash (`\\\\`) inside values.
-- `format=binary` (`application/octet-stream`): PostgreSQL's binary COPY format with the column types above,
-  which `COPY ... FROM STDIN (FORMAT binary)` loads without parsing text.
-
-**Headers**: `Feed-Next-After` (pass as `after` for the next export; equals `after` when nothing is new),
-`Feed-Entries` (the rows in the body) and `Feed-Head` (the highest `seq` in the whole log).
-"""
-
-EXPORT_MEDIA_TYPES = {"text": "text/tab-separated-values; charset=utf-8", "binary": "application/octet-stream"}
+EXPORT_DESCRIPTION = describe(
+    "The registry feed's entries after `after` (up to `limit`), for a reader far behind (a mirror or the "
+    "reporting service catching up on millions of entries): one flat row per entry, no JSON to build or parse. "
+    "The same order, region filter and no-skip guarantee as `GET /api/v1/feeds/registry`; the read is audited "
+    "as one range. Needs `pii:read` (the rows carry NIK, No. KK and names unmasked; without it read the JSON "
+    "feed, which masks).",
+    EXPORT_COLUMNS,
+    "`status` is the record's; `no_kk`, `address`, `welfare_decile` and `extreme_poor` are set on household "
+    "entries, `nik`, `name` and `relationship` on member entries, the others are null.")
 
 
 @router.get("/registry/export", summary="Export the registry feed in bulk", description=EXPORT_DESCRIPTION,
-            response_class=Response, responses={**problem_responses(401, 403, 422), 200: {
-                "description": "The entries, one row each.",
-                "content": {media.split(";")[0]: {"schema": {"type": "string"}}
-                            for media in EXPORT_MEDIA_TYPES.values()},
-                "headers": {name: {"schema": {"type": kind}, "description": text} for name, kind, text in (
-                    ("Feed-Next-After", "integer", "The `after` of the next export."),
-                    ("Feed-Entries", "integer", "The number of rows in the body."),
-                    ("Feed-Head", "integer", "The highest `seq` in the whole log."),
-                    ("Feed-Columns", "string", "The columns of each row, comma-separated."))}}})
+            response_class=Response, responses={**problem_responses(401, 403, 422), **EXPORT_RESPONSES})
 async def export_registry_feed(
     session: SessionDep,
     principal: Annotated[Principal, Depends(require("registry:read", "pii:read"))],
     after: Annotated[int, Query(ge=0, le=2**62)] = 0,
-    limit: Annotated[int, Query(ge=1, le=EXPORT_MAX, description=f"At most {EXPORT_MAX:,} entries.")] = 50_000,
-    format: Annotated[Literal["text", "binary"], Query(description="COPY text or binary.")] = "text",
+    limit: ExportLimit = 50_000,
+    format: ExportFormat = "text",
 ) -> Response:
     export = await FeedRepository(session).export(principal, after=after, limit=limit,
-                                                  request_id=current_request_id.get(), binary=format == "binary")
-    return Response(content=export.body, media_type=EXPORT_MEDIA_TYPES[format], headers={
-        "Feed-Next-After": str(export.until), "Feed-Entries": str(export.entries), "Feed-Head": str(export.head),
-        "Feed-Columns": ",".join(EXPORT_COLUMNS)})
+                                                  request_id=current_request_id.get(), format=format)
+    return export_response(export.body, format=format, entries=export.entries, next_after=export.until,
+                           head=export.head, columns=EXPORT_COLUMNS)
 
 
 def _page(items: bytes, next_after: int, head: int) -> Response:
