@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import BigInteger, DateTime, Identity, Index, String, Uuid, func
+from sqlalchemy import BigInteger, DateTime, Identity, Index, String, Uuid, func, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -21,6 +21,7 @@ class AuditEvent(Base):
     __table_args__ = (
         Index("ix_audit_event_client_id_id", "client_id", "id"),
         Index("ix_audit_event_record_ids", "record_ids", postgresql_using="gin"),
+        Index("ix_audit_event_feed_reads", "id", postgresql_where=text("feed_until IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(always=True), primary_key=True)

@@ -6,8 +6,9 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, exists, insert, or_, select
+from sqlalchemy import CompoundSelect, exists, insert, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from kit.auth import Principal
 from kit.requests import current_request_id
@@ -44,14 +45,7 @@ class AuditRepository:
         if client_id is not None:
             query = query.where(AuditEvent.client_id == client_id)
         if record_id is not None:
-            # Listed by id, or inside a feed range that carried one of the household's changes.
-            in_range = exists().where(
-                RegistryChange.seq > AuditEvent.feed_after, RegistryChange.seq <= AuditEvent.feed_until,
-                RegistryChange.household_id == record_id,
-                or_(RegistryChange.region_code == AuditEvent.region_code,
-                    RegistryChange.region_code.startswith(AuditEvent.region_code + ".")))
-            query = query.where(or_(AuditEvent.record_ids.contains([record_id]),
-                                    and_(AuditEvent.feed_until.is_not(None), in_range)))
+            query = query.where(AuditEvent.id.in_(_naming(record_id)))
         if action is not None:
             query = query.where(AuditEvent.action == action)
         if since is not None:
@@ -59,3 +53,16 @@ class AuditRepository:
         if before_id is not None:
             query = query.where(AuditEvent.id < before_id)
         return (await self.session.scalars(query.order_by(AuditEvent.id.desc()).limit(limit))).all()
+
+
+def _naming(record_id: uuid.UUID) -> CompoundSelect:
+    """Ids of the events that list the record (the GIN index), and of the feed reads whose range carried one of
+    its changes within the reader's region (the few feed-read rows, each range scanned on the change log)."""
+    listed, read = aliased(AuditEvent), aliased(AuditEvent)
+    carried = exists().where(
+        RegistryChange.seq > read.feed_after, RegistryChange.seq <= read.feed_until,
+        RegistryChange.household_id == record_id,
+        or_(RegistryChange.region_code == read.region_code,
+            RegistryChange.region_code.startswith(read.region_code + ".")))
+    return union_all(select(listed.id).where(listed.record_ids.contains([record_id])),
+                     select(read.id).where(read.feed_until.is_not(None), carried))
