@@ -204,3 +204,28 @@ class TestRecordKeeping:
         answer = response.json()["message"]
         assert stored[:4] == (answer["correlation_id"], body["message"]["transaction_id"], "succ", "sync")
         assert stored[4] == answer
+
+    async def test_finished_messages_are_deleted_after_the_retention_period(self, targeting, auth, connection):
+        created = await f.create(targeting, auth())
+        headers = auth("18", "registry:read", client_id="dinsos-retention")
+
+        async def send() -> str:
+            body = s.search(s.by_id("NO_KK", created["no_kk"]))
+            body["header"]["sender_id"] = "dinsos-retention"
+            return (await s.call(targeting, SYNC, body, headers)).json()["message"]["correlation_id"]
+
+        old, pending, recent = await send(), await send(), await send()
+        await connection.execute(text(
+            "UPDATE targeting.dci_transaction SET created_at = now() - interval '31 days' WHERE id = ANY(:ids)"),
+            {"ids": [old, pending]})
+        # An answer still waiting to be delivered to its callback is kept whatever its age.
+        await connection.execute(text(
+            "UPDATE targeting.dci_transaction SET mode = 'async', delivery_status = 'pending' WHERE id = :id"),
+            {"id": pending})
+        newest = await send()
+        kept = set((await connection.execute(text(
+            "SELECT id::text FROM targeting.dci_transaction WHERE client_id = 'dinsos-retention'"))).scalars())
+        assert kept == {pending, recent, newest}
+        audited = await connection.scalar(text(
+            "SELECT count(*) FROM targeting.audit_event WHERE client_id = 'dinsos-retention'"))
+        assert audited == 8  # the disclosures stay on the audit trail: household and members, per message

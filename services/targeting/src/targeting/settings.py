@@ -31,6 +31,9 @@ class TargetingSettings(ProcessSettings):
     dci_max_batch: int = Field(default=100, ge=1, description="Most search requests in one message.")
     dci_max_records: int = Field(default=1000, ge=1, description="Largest page, and most records answered to an "
                                  "item without pagination.")
+    dci_retention_days: int = Field(default=30, ge=1, description="How long a finished search message (what it "
+                                    "asked, what we answered) is kept for txn/status; the audit trail keeps "
+                                    "which records were disclosed to whom.")
     # Uploads wait here for their job; share it between hosts when several run the targeting service.
     import_spool_dir: Path = Field(default_factory=lambda: Path(tempfile.gettempdir()) / "sinergi-imports")
     import_heartbeat_seconds: float = 5.0

@@ -16,12 +16,13 @@ from targeting.database import Base
 class DciTransaction(Base):
     """One search message. `id` is the correlation_id we hand back; `response` is the SearchResponse exactly
     as disclosed (masked when the caller lacked pii:read), kept so txn/status can answer and as a record of
-    what left the registry."""
+    what left the registry. Finished ones are deleted after `dci_retention_days` (DciRepository.claim)."""
 
     __tablename__ = "dci_transaction"
     __table_args__ = (
         UniqueConstraint("client_id", "message_id"),
         Index("ix_dci_transaction_client_id_transaction_id", "client_id", "transaction_id"),
+        Index("ix_dci_transaction_created_at", "created_at"),
         CheckConstraint("status IN ('rcvd', 'pdng', 'succ', 'rjct')", name="status_known"),
         CheckConstraint("mode IN ('sync', 'async')", name="mode_known"),
         CheckConstraint("delivery_status IN ('pending', 'delivered', 'failed')", name="delivery_status_known"),

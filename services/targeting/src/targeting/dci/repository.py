@@ -6,10 +6,10 @@ from __future__ import annotations
 import operator
 import uuid
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, extract, false, func, not_, or_, select, true, update
+from sqlalchemy import ColumnElement, and_, delete, exists, extract, false, func, not_, or_, select, true, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,6 +20,7 @@ from targeting.households.models import Household, Member
 from targeting.households.repository import in_region
 
 SEX = {"male": "M", "female": "F"}
+PURGE_BATCH = 100
 COMPARISONS = {"eq": operator.eq, "lt": operator.lt, "le": operator.le, "gt": operator.gt, "ge": operator.ge}
 
 
@@ -139,8 +140,18 @@ class DciRepository:
 
     # --- the transaction log ---------------------------------------------------------------------------
 
-    async def claim(self, **values: Any) -> uuid.UUID | None:
-        """Insert a transaction; None when this client already sent that message_id."""
+    async def claim(self, *, retention: timedelta, **values: Any) -> uuid.UUID | None:
+        """Insert a transaction; None when this client already sent that message_id.
+
+        First deletes a bounded batch of finished transactions older than `retention` (their requests and answers
+        hold personal data; the audit trail keeps what was disclosed), so no job has to run: the table stays
+        the size of `retention`'s traffic. A message_id older than that may be sent again."""
+        expired = (select(DciTransaction.id)
+                   .where(DciTransaction.created_at < func.now() - retention,
+                          DciTransaction.status.in_(("succ", "rjct")),
+                          DciTransaction.delivery_status.is_distinct_from("pending"))
+                   .limit(PURGE_BATCH).with_for_update(skip_locked=True))
+        await self.session.execute(delete(DciTransaction).where(DciTransaction.id.in_(expired)))
         inserted = await self.session.execute(
             insert(DciTransaction).values(**values).on_conflict_do_nothing(
                 index_elements=[DciTransaction.client_id, DciTransaction.message_id]).returning(DciTransaction.id))

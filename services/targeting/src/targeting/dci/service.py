@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,6 +52,7 @@ class DciService:
         self.policy = policy
         self.repository = DciRepository(session)
         self.audit = AuditRepository(session)
+        self.retention = timedelta(days=settings.dci_retention_days)
 
     async def sync_search(self, envelope: SearchEnvelope) -> dict[str, Any]:
         check_envelope(envelope.header, envelope.message, self.principal, self.settings)
@@ -59,7 +61,8 @@ class DciService:
         count = len(message.search_request)
         rejection = header_rejection(envelope.header, self.settings, action="search", count=count)
         if rejection is None:
-            correlation = await self.repository.claim(**self.transaction(envelope, mode="sync", status="pdng"))
+            correlation = await self.repository.claim(retention=self.retention, **self.transaction(
+                envelope, mode="sync", status="pdng"))
             if correlation is not None:
                 return await self.answer(envelope, correlation)
             rejection = HeaderRejection("rjct.message_id.duplicate", "This client already sent that message_id.")
@@ -84,7 +87,7 @@ class DciService:
         rejection = header_rejection(envelope.header, self.settings, action="search", count=len(message.search_request))
         if rejection is not None:
             raise BadRequestError(f"{rejection.code}: {rejection.message}")
-        correlation = await self.repository.claim(**self.transaction(
+        correlation = await self.repository.claim(retention=self.retention, **self.transaction(
             envelope, mode="async", status="rcvd", callback_url=envelope.header.sender_uri, delivery_status="pending"))
         if correlation is None:
             raise BadRequestError("rjct.message_id.duplicate: this client already sent that message_id.")
