@@ -8,6 +8,7 @@ and a reader loads them with `COPY ... FROM STDIN` without building or parsing a
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
 from fastapi import Query, Response
@@ -21,6 +22,16 @@ ExportLimit = Annotated[int, Query(ge=1, le=EXPORT_MAX, description=f"At most {E
 
 MEDIA_TYPES = {"text": "text/tab-separated-values; charset=utf-8", "binary": "application/octet-stream"}
 COPY_OPTIONS = {"text": "", "binary": " (FORMAT binary)"}
+
+
+@dataclass(frozen=True)
+class Export:
+    """One export: the COPY output, its row count, the `seq` it ends at (the next `after`), the feed's head."""
+
+    body: bytes
+    entries: int
+    until: int
+    head: int
 
 
 def describe(summary: str, columns: Mapping[str, str], fields: str) -> str:

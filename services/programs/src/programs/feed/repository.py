@@ -14,14 +14,13 @@ the commit, and no row lock is ever taken while it is held.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Row, Text, cast, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.auth import Principal
-from kit.feedexport import COPY_OPTIONS, copy_out
+from kit.feedexport import COPY_OPTIONS, Export, copy_out
 from programs.access import ancestors_of, inside_or_above
 from programs.feed.models import FeedEntry, FeedEventType
 
@@ -48,14 +47,6 @@ COPY (SELECT seq, type, entity_id, region_code, occurred_at, CAST(data ->> 'prog
       FROM programs.feed_entry
       WHERE seq > %(after)s AND seq <= %(until)s AND {_IN_SCOPE}
       ORDER BY seq) TO STDOUT"""  # noqa: S608 - composed of this module's constants
-@dataclass(frozen=True)
-class Export:
-    body: bytes
-    entries: int
-    until: int
-    head: int
-
-
 class FeedRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Row, Text, cast, func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from kit.auth import Principal
-from kit.feedexport import COPY_OPTIONS, copy_out
+from kit.feedexport import COPY_OPTIONS, Export, copy_out
 from targeting.feed.models import RegistryChange
 from targeting.households.repository import in_region
 
@@ -83,14 +82,6 @@ COPY (SELECT seq, type, entity_id, household_id, region_code, occurred_at, chang
       FROM targeting.registry_change
       WHERE seq > %(after)s AND seq <= %(until)s AND (region_code = %(region)s OR region_code LIKE %(region_like)s)
       ORDER BY seq) TO STDOUT"""
-
-
-@dataclass(frozen=True)
-class Export:
-    body: bytes
-    entries: int
-    until: int
-    head: int
 
 
 class FeedRepository:
