@@ -143,6 +143,28 @@ def client_revoke(client_id: str) -> None:
     typer.echo(json.dumps({"client_id": client_id, "revoked": True}))
 
 
+@app.command("rebuild-reports")
+def rebuild_reports() -> None:
+    """Empty the reporting read models: the reporting service's consumer rebuilds them from both feeds."""
+    from kit.database import create_engine
+    from kit.migrations import upgrade
+    from reporting.consumer.rebuild import empty_read_models
+
+    url, _server = resolve_database_url()
+    upgrade(["reporting"], url)
+
+    async def empty() -> None:
+        engine = create_engine(url, application_name="sinergi-cli", statement_timeout_ms=600_000)
+        try:
+            async with engine.begin() as connection:
+                await empty_read_models(connection)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(empty())
+    typer.echo(json.dumps({"emptied": "reporting read models", "rebuild": "from both feeds' start"}))
+
+
 ExistingFile = Annotated[Path | None, typer.Option(exists=True, dir_okay=False, readable=True)]
 
 
