@@ -85,12 +85,16 @@ WITH program AS (
     WHERE p.fiscal_year = :fiscal_year AND (CAST(:agency_id AS uuid) IS NULL OR p.agency_id = :agency_id)
       AND ({_inside("p.region_code")} OR p.region_code = ANY(CAST(:above AS text[])))
 ),
+-- Each household once per programme (a person-unit programme enrols several members of one family), with its
+-- state in the registry; priority areas match the household's area or any area above it (its code's prefixes).
 enrolled AS (
-    SELECT DISTINCT e.program_id, e.household_id, coalesce(h.region_code, e.region_code) AS region_code,
+    SELECT e.program_id, e.household_id, coalesce(h.region_code, e.region_code) AS region_code,
            h.status, h.welfare_decile, h.extreme_poor
-    FROM reporting.enrollment e JOIN program ON program.id = e.program_id
+    FROM (SELECT e.program_id, e.household_id, min(e.region_code) AS region_code
+          FROM reporting.enrollment e JOIN program ON program.id = e.program_id
+          WHERE {_inside("e.region_code")}
+          GROUP BY e.program_id, e.household_id) e
     LEFT JOIN reporting.household h ON h.id = e.household_id
-    WHERE {_inside("e.region_code")}
 ),
 enrolled_counts AS (
     SELECT program_id, count(*) AS enrolled,
@@ -98,8 +102,9 @@ enrolled_counts AS (
            count(*) FILTER (WHERE status IS DISTINCT FROM 'active') AS leaked,
            count(*) FILTER (WHERE EXISTS (
                SELECT FROM reporting.designation g
-               WHERE g.year = :fiscal_year AND (enrolled.region_code = g.region_code
-                                                OR enrolled.region_code LIKE g.region_code || '.%'))) AS in_priority
+               WHERE g.year = :fiscal_year AND g.region_code = ANY(ARRAY[
+                   left(enrolled.region_code, 2), left(enrolled.region_code, 5), left(enrolled.region_code, 8),
+                   enrolled.region_code]))) AS in_priority
     FROM enrolled GROUP BY program_id
 ),
 delivered AS (
