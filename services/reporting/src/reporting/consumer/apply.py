@@ -41,6 +41,7 @@ _SECTOR_BIT = ("CAST(1 AS integer) << (array_position(ARRAY[" + ", ".join(f"'{x}
 _STRATEGY_BIT = ("CAST(1 AS integer) << (array_position(ARRAY[" + ", ".join(f"'{x}'" for x in STRATEGIES)
                  + "], CAST({strategy} AS text)) - 1)")
 
+
 @dataclass(frozen=True)
 class Stage:
     """A feed's staging table: the columns of its export, in order, with the types the export documents."""
