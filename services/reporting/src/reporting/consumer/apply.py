@@ -51,8 +51,9 @@ class Stage:
 
     @property
     def create(self) -> str:
+        """Once per database session; each commit empties it in place (no new file, no catalog row)."""
         return (f"CREATE TEMPORARY TABLE IF NOT EXISTS {self.table} ("
-                + ", ".join(f"{name} {kind}" for name, kind in self.columns.items()) + ")")
+                + ", ".join(f"{name} {kind}" for name, kind in self.columns.items()) + ") ON COMMIT DELETE ROWS")
 
 
 STAGES = {
@@ -263,9 +264,10 @@ async def apply_page(session: AsyncSession, feed: str, page: FeedPage, *, expect
     # The page's sorts (DISTINCT ON, the history's window) stay in memory instead of spilling to disk.
     await session.execute(text("SET LOCAL work_mem = '64MB'"))
     stage = STAGES[feed]
-    # Emptied first: a rolled-back page may have left rows in the session's temporary table.
     await session.execute(text(stage.create))
-    await session.execute(text(f"TRUNCATE {stage.table}"))
+    # Empty already after a commit or a rollback; not where the pages share one uncommitted transaction (the
+    # in-process tests). A DELETE, not a TRUNCATE: polling every few seconds must not mint a new file each time.
+    await session.execute(text(f"DELETE FROM {stage.table}"))
     if page.entries:
         await copy_in(await session.connection(), f"COPY {stage.table} FROM STDIN (FORMAT binary)", page.body)
     params = {"next_after": page.next_after, "head": page.head, "entries": page.entries, "expected": expected,
