@@ -26,13 +26,13 @@ import psycopg
 from bench.results import write_section
 from bench.stack import free_port
 from bench.targeting_bench import HOUSEHOLDS, database_url, fill, uptime
+from reporting.consumer.rebuild import FED_TABLES
+from reporting.consumer.rebuild import READ_MODELS as TABLES
 
 ENROLMENTS = int(os.environ.get("REPORTING_BENCH_ENROLMENTS", "300000"))
 SECTORS = ["social_assistance", "health", "education", "water_sanitation", "housing", "income", "food",
            "infrastructure", "health", "education"]
 STRATEGIES = ["reduce_burden", "increase_income", "reduce_pockets"]
-TABLES = ("household", "household_history", "member", "agency", "program", "enrollment", "delivery", "reach",
-          "spending")
 COVERAGE_RUNS = {"regency": 30, "village": 10}
 
 
@@ -182,7 +182,7 @@ def raw_copy(connection: psycopg.Connection, runs: int = 2) -> tuple[float, dict
 
 
 def reset_read_models(connection: psycopg.Connection) -> None:
-    connection.execute("TRUNCATE " + ", ".join(f"reporting.{t}" for t in TABLES) + ", reporting.feed_position")
+    connection.execute("TRUNCATE " + ", ".join(f"reporting.{t}" for t in FED_TABLES))
     connection.commit()
 
 

@@ -89,14 +89,15 @@ class FeedRepository:
         and commit at once, so no entry at or below `until` can appear after the bounds were read."""
         page = (select(FeedEntry.seq).where(FeedEntry.seq > after, inside_or_above(FeedEntry.region_code, principal))
                 .order_by(FeedEntry.seq).limit(limit).subquery())
-        until, entries = (await self.session.execute(
-            select(func.coalesce(func.max(page.c.seq), after), func.count()).select_from(page))).one()
+        head = select(func.coalesce(func.max(FeedEntry.seq), 0)).scalar_subquery()
+        until, entries, head = (await self.session.execute(
+            select(func.coalesce(func.max(page.c.seq), after), func.count(), head).select_from(page))).one()
         body = b""
         if until > after:
             body = await copy_out(self.session, _EXPORT_COPY + COPY_OPTIONS[format], {
                 "after": after, "until": until, "region": principal.region,
                 "region_like": principal.region + ".%", "ancestors": ancestors_of(principal.region)})
-        return Export(body=body, entries=entries, until=until, head=await self.head())
+        return Export(body=body, entries=entries, until=until, head=head)
 
     async def head(self) -> int:
         return int((await self.session.execute(select(func.coalesce(func.max(FeedEntry.seq), 0)))).scalar_one())

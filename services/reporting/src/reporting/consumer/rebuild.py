@@ -11,8 +11,10 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-FED_TABLES = ("household", "household_history", "member", "agency", "program", "enrollment", "delivery", "reach",
-              "spending", "feed_position")
+# The tables the consumer fills from the feeds, and with them the feeds' positions.
+READ_MODELS = ("household", "household_history", "member", "agency", "program", "enrollment", "delivery", "reach",
+               "spending")
+FED_TABLES = (*READ_MODELS, "feed_position")
 
 
 async def empty_read_models(connection: AsyncConnection) -> None:
