@@ -337,5 +337,22 @@ class TestAudit:
             ("bappeda", "household.read"), ("dinsos-1871", "household.create")]
         assert events[0]["pii_visible"] is True
 
+    async def test_a_district_admin_reads_what_its_own_clients_did_and_the_province_reads_all(self, targeting,
+                                                                                             auth):
+        kota = await f.create(targeting, auth("18.71", client_id="dinsos-1871"))
+        lamsel = await f.create(targeting, auth("18.01", client_id="dinsos-1801"),
+                                region_code=f.LAMPUNG_SELATAN_VILLAGE)
+        await targeting.get(f"/api/v1/households/{kota['id']}", headers=auth("18", client_id="bappeda"))
+
+        async def trail(region, **params):
+            response = await targeting.get("/api/v1/audit", params=params, headers=auth(region))
+            return [(e["client_id"], e["action"], e["region_code"]) for e in response.json()["items"]]
+
+        assert await trail("18.71") == [("dinsos-1871", "household.create", "18.71")]
+        assert await trail("18.01", record_id=kota["id"]) == []
+        assert await trail("18.01", record_id=lamsel["id"]) == [("dinsos-1801", "household.create", "18.01")]
+        assert await trail("18", record_id=kota["id"]) == [("bappeda", "household.read", "18"),
+                                                           ("dinsos-1871", "household.create", "18.71")]
+
     async def test_the_trail_needs_admin(self, targeting, auth):
         assert_problem(await targeting.get("/api/v1/audit", headers=auth("18", WRITER)), 403)

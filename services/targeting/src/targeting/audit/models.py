@@ -2,7 +2,10 @@
 
 A read of the registry feed records the range of the change log it returned (`feed_after < seq <= feed_until`
 within `region_code`) instead of listing every household: the log is append-only, so the range names the
-same records for ever, and a catch-up over millions of entries costs one small row per page."""
+same records for ever, and a catch-up over millions of entries costs one small row per page.
+
+`region_code` is the region the acting token was bound to: a district's administrators read the events of its own
+clients only, so the trail does not show one district the records of another."""
 
 from __future__ import annotations
 

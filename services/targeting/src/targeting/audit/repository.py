@@ -10,10 +10,11 @@ from sqlalchemy import CompoundSelect, exists, insert, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from kit.auth import Principal
+from kit.auth import PROVINCE_ROOT_CHARS, Principal
 from kit.requests import current_request_id
 from targeting.audit.models import AuditEvent
 from targeting.feed.models import RegistryChange
+from targeting.households.repository import in_region
 
 
 class AuditRepository:
@@ -26,7 +27,7 @@ class AuditRepository:
             return
         await self.session.execute(insert(AuditEvent).values(
             client_id=principal.client_id, action=action, record_type=record_type, record_ids=list(record_ids),
-            request_id=current_request_id.get(), pii_visible=principal.can_read_pii,
+            request_id=current_request_id.get(), pii_visible=principal.can_read_pii, region_code=principal.region,
         ))
 
     async def record_feed_read(self, principal: Principal, *, after: int, until: int) -> None:
@@ -39,9 +40,13 @@ class AuditRepository:
             feed_until=until, region_code=principal.region,
         ))
 
-    async def list(self, *, client_id: str | None, record_id: uuid.UUID | None, action: str | None,
+    async def list(self, region: str, *, client_id: str | None, record_id: uuid.UUID | None, action: str | None,
                    since: datetime | None, before_id: int | None, limit: int) -> Sequence[AuditEvent]:
+        """Newest first. A token below the province reads only what clients bound inside its region did; a
+        province token reads everything, events recorded before the acting region was kept included."""
         query = select(AuditEvent)
+        if len(region) > PROVINCE_ROOT_CHARS:
+            query = query.where(in_region(AuditEvent.region_code, region))
         if client_id is not None:
             query = query.where(AuditEvent.client_id == client_id)
         if record_id is not None:

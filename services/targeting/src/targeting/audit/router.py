@@ -32,17 +32,18 @@ class AuditEventRead(BaseModel):
     feed_after: int | None = Field(description="A feed read: it returned the entries with `feed_after < seq <= "
                                    "feed_until` in `region_code` (and empty `record_ids`).")
     feed_until: int | None
-    region_code: str | None = Field(description="A feed read: the region the token was bound to.")
+    region_code: str | None = Field(description="The region the acting token was bound to (for a feed read, the "
+                                    "region its range covers); null on events older than this field.")
 
 
 @router.get("", response_model=Page[AuditEventRead], summary="Read the audit trail",
             description="Who read or wrote which personal records, when; newest first. Needs the `admin` scope. "
-            "`record_id` finds the events that list the record and the feed reads whose range carried one of "
-            "its changes.",
+            "A token below the province reads the events of clients bound inside its region only. `record_id` "
+            "finds the events that list the record and the feed reads whose range carried one of its changes.",
             responses=problem_responses(401, 403, 422))
 async def list_audit_events(
     session: SessionDep,
-    _principal: Annotated[Principal, Depends(require("admin"))],
+    principal: Annotated[Principal, Depends(require("admin"))],
     client_id: Annotated[str | None, Query(max_length=64)] = None,
     record_id: uuid.UUID | None = None,
     action: Annotated[str | None, Query(max_length=48)] = None,
@@ -57,7 +58,7 @@ async def list_audit_events(
         raise UnprocessableError("since is not a real timestamp.",
                                  errors=[{"parameter": "since", "in": "query", "detail": "invalid"}]) from exc
     rows = await AuditRepository(session).list(
-        client_id=client_id, record_id=record_id, action=action, since=since_at,
+        principal.region, client_id=client_id, record_id=record_id, action=action, since=since_at,
         before_id=int(key[0]) if key and str(key[0]).isdigit() else None, limit=limit + 1)
     items = [AuditEventRead.model_validate(r, from_attributes=True) for r in rows[:limit]]
     return Page[AuditEventRead](items=items, next_cursor=encode_cursor([items[-1].id]) if len(rows) > limit else None)

@@ -315,8 +315,9 @@ class Loader:
         """), {**self.params, "hi": counts.households_inserted, "hu": counts.households_updated,
                "mi": counts.members_inserted, "mu": counts.members_updated, "rr": counts.rows_rejected})
         self.connection.execute(text("""
-            INSERT INTO targeting.audit_event (client_id, action, record_type, record_ids, request_id, pii_visible)
-            VALUES (:client, 'import.publish', 'import', ARRAY[CAST(:job AS uuid)], NULL, true)
+            INSERT INTO targeting.audit_event (client_id, action, record_type, record_ids, request_id, pii_visible,
+                                               region_code)
+            VALUES (:client, 'import.publish', 'import', ARRAY[CAST(:job AS uuid)], NULL, true, :scope)
         """), self.params)
 
     def _record_problems(self, details: str, texts: dict[str, str], h_cols: dict[str, str],
