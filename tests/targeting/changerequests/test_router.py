@@ -378,3 +378,14 @@ class TestScopingAndMasking:
         submitted_masked = await submit(targeting, auth("18.71", "registry:read registry:write"),
                                         kind="new_household", payload=f.household())
         assert submitted_masked["payload"]["members"][0]["nik"].startswith("************")
+
+    async def test_without_pii_read_the_reason_and_notes_are_omitted(self, targeting, auth, desa, dinsos):
+        created = await submit(targeting, desa, kind="new_household", payload=f.household(),
+                               reason="Keluarga Budi Santoso, NIK 1871011708850001, pindah dari Natar")
+        await step(targeting, dinsos, created["id"], "verify", note="Dicek ke rumah Budi Santoso")
+        full = (await targeting.get(f"{URL}/{created['id']}", headers=desa)).json()
+        assert full["reason"].startswith("Keluarga Budi") and full["history"][1]["note"].endswith("Budi Santoso")
+        masked = (await targeting.get(f"{URL}/{created['id']}", headers=auth("18.71", "registry:read"))).json()
+        assert masked["reason"] is None and [s["note"] for s in masked["history"]] == [None, None]
+        listed = (await targeting.get(URL, headers=auth("18.71", "registry:read"))).json()["items"]
+        assert "Budi" not in str(listed) and "1871011708850001" not in str(listed)

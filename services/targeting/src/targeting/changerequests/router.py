@@ -27,7 +27,8 @@ LIFE_CYCLE = (" Life cycle: `submitted` -> `verified` (Dinas Sosial kab/kota, `r
               "(penetapan, `registry:approve`, never by the submitting client) or `rejected` (from submitted with "
               "`registry:write`, from verified with `registry:approve`; a note is required). Any other step "
               "answers 409 `change-request-transition`. A request is visible to tokens whose region contains "
-              "its region (404 otherwise). Payloads are masked without `pii:read`.")
+              "its region (404 otherwise). Without `pii:read`, payloads are masked and the free-text reason and "
+              "notes omitted.")
 
 
 def _after(cursor: str | None) -> uuid.UUID | None:

@@ -59,7 +59,7 @@ class ChangeRequestStep(BaseModel):
     by: str = Field(description="The client that took the step.")
     region: str = Field(description="That client's region.")
     at: datetime
-    note: str | None
+    note: str | None = Field(description="Free text, which may name people: omitted (null) without `pii:read`.")
 
 
 class ChangeRequestRead(BaseModel):
@@ -74,7 +74,7 @@ class ChangeRequestRead(BaseModel):
                              "household's village at submission.")
     payload: dict[str, Any] = Field(description="As frozen at submission; `nik` and `no_kk` masked, names "
                                     "reduced to initials and addresses omitted without `pii:read`.")
-    reason: str
+    reason: str | None = Field(description="Free text, which may name people: omitted (null) without `pii:read`.")
     document_ref: str | None
     target_version: int | None = Field(description="The target's version at submission (member's for "
                                        "update_member, household's otherwise); approval refuses with 409 "
@@ -116,9 +116,9 @@ def change_request_read(request: ChangeRequest, *, pii: bool) -> ChangeRequestRe
     return ChangeRequestRead(
         id=request.id, kind=request.kind, status=request.status, source=request.source,
         household_id=request.household_id, member_id=request.member_id, region_code=request.region_code,
-        payload=request.payload if pii else _masked(request.payload), reason=request.reason,
+        payload=request.payload if pii else _masked(request.payload), reason=request.reason if pii else None,
         document_ref=request.document_ref, target_version=request.target_version,
         submitted_by=request.submitted_by, submitted_at=request.submitted_at,
-        history=[ChangeRequestStep(action=e.action, by=e.actor, region=e.actor_region, at=e.at, note=e.note)
-                 for e in request.events],
+        history=[ChangeRequestStep(action=e.action, by=e.actor, region=e.actor_region, at=e.at,
+                                   note=e.note if pii else None) for e in request.events],
     )
