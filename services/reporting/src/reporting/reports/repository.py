@@ -96,15 +96,17 @@ enrolled AS (
           GROUP BY e.program_id, e.household_id) e
     LEFT JOIN reporting.household h ON h.id = e.household_id
 ),
+-- The year's priority areas, each prefix tested by an IN that PostgreSQL answers from one hash table: an
+-- index probe per enrolment cost 2x as much, and 60x before the planner had statistics on new designations.
+priority AS (SELECT region_code FROM reporting.designation WHERE year = :fiscal_year),
 enrolled_counts AS (
     SELECT program_id, count(*) AS enrolled,
            count(*) FILTER (WHERE status = 'active' AND (welfare_decile <= 4 OR extreme_poor)) AS accurate,
            count(*) FILTER (WHERE status IS DISTINCT FROM 'active') AS leaked,
-           count(*) FILTER (WHERE EXISTS (
-               SELECT FROM reporting.designation g
-               WHERE g.year = :fiscal_year AND g.region_code = ANY(ARRAY[
-                   left(enrolled.region_code, 2), left(enrolled.region_code, 5), left(enrolled.region_code, 8),
-                   enrolled.region_code]))) AS in_priority
+           count(*) FILTER (WHERE left(region_code, 2) IN (SELECT region_code FROM priority)
+                               OR left(region_code, 5) IN (SELECT region_code FROM priority)
+                               OR left(region_code, 8) IN (SELECT region_code FROM priority)
+                               OR region_code IN (SELECT region_code FROM priority)) AS in_priority
     FROM enrolled GROUP BY program_id
 ),
 delivered AS (
