@@ -23,12 +23,16 @@ def _inside(column: str) -> str:
     return f"({column} = :region OR {column} LIKE :region_like)"
 
 
-# Extreme-poor households per area (an index-only count), and those of them reached in the year with the bits
-# of what reached them (reporting.reach carries each household's current region and extreme-poverty state).
+# Extreme-poor households per area: an index-only count per village, in the index's order, then summed per area
+# (grouping every household by its area's prefix hashed each row: 1.8x slower at provincial scale). And those of
+# them reached in the year with the bits of what reached them (reporting.reach carries each household's current
+# region and extreme-poverty state).
 _POOR = f"""
 poor AS (
-    SELECT left(region_code, :width) AS area, count(*) AS households FROM reporting.household
-    WHERE status = 'active' AND extreme_poor AND {_inside("region_code")} GROUP BY 1
+    SELECT left(region_code, :width) AS area, CAST(sum(households) AS bigint) AS households FROM (
+        SELECT region_code, count(*) AS households FROM reporting.household
+        WHERE status = 'active' AND extreme_poor AND {_inside("region_code")} GROUP BY region_code
+    ) village GROUP BY 1
 ),
 reached AS (
     SELECT left(region_code, :width) AS area, sectors, strategies FROM reporting.reach
