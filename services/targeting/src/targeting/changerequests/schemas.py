@@ -54,12 +54,15 @@ class ChangeRequestNote(StrictModel):
     note: Text | None = Field(default=None, description="Required to reject.")
 
 
+FREE_TEXT = "Free text, which may name people: omitted (null) without `pii:read`."
+
+
 class ChangeRequestStep(BaseModel):
     action: ChangeStatus = Field(description="submitted | verified | approved | rejected")
     by: str = Field(description="The client that took the step.")
     region: str = Field(description="That client's region.")
     at: datetime
-    note: str | None = Field(description="Free text, which may name people: omitted (null) without `pii:read`.")
+    note: str | None = Field(description=FREE_TEXT)
 
 
 class ChangeRequestRead(BaseModel):
@@ -74,7 +77,7 @@ class ChangeRequestRead(BaseModel):
                              "household's village at submission.")
     payload: dict[str, Any] = Field(description="As frozen at submission; `nik` and `no_kk` masked, names "
                                     "reduced to initials and addresses omitted without `pii:read`.")
-    reason: str | None = Field(description="Free text, which may name people: omitted (null) without `pii:read`.")
+    reason: str | None = Field(description=FREE_TEXT)
     document_ref: str | None
     target_version: int | None = Field(description="The target's version at submission (member's for "
                                        "update_member, household's otherwise); approval refuses with 409 "
